@@ -1,0 +1,159 @@
+/**
+ * Value parsers shared by environment variables and createWatchpost() options. Each one
+ * throws a ConfigError that names the setting, shows the value and says what is expected.
+ */
+import { ConfigError } from '../core/errors';
+import type { ErrorCode } from './error-codes';
+
+function fail(code: ErrorCode, name: string, value: unknown, expected: string): never {
+  throw new ConfigError(code, `${name}: ${JSON.stringify(value)} is not valid. Expected ${expected}.`);
+}
+
+/** Parses a number; `integer` and `min`/`max` constrain it. */
+export function parseNumber(
+  name: string,
+  raw: unknown,
+  rule: { readonly integer?: boolean; readonly min?: number; readonly max?: number; readonly unit?: string },
+): number {
+  const expected = describeNumber(rule);
+  let value: number;
+  if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'string' && /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw)) value = Number(raw);
+  else return fail('ERR_WATCHPOST_INVALID_NUMBER', name, raw, expected);
+  if (!Number.isFinite(value)) fail('ERR_WATCHPOST_INVALID_NUMBER', name, raw, expected);
+  if (rule.integer && !Number.isInteger(value)) fail('ERR_WATCHPOST_INVALID_NUMBER', name, raw, expected);
+  if (rule.min !== undefined && value < rule.min) fail('ERR_WATCHPOST_INVALID_NUMBER', name, raw, expected);
+  if (rule.max !== undefined && value > rule.max) fail('ERR_WATCHPOST_INVALID_NUMBER', name, raw, expected);
+  return value;
+}
+
+function describeNumber(rule: { readonly integer?: boolean; readonly min?: number; readonly max?: number; readonly unit?: string }): string {
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  const range =
+    rule.min !== undefined && rule.max !== undefined
+      ? ` from ${rule.min} to ${rule.max}`
+      : rule.min !== undefined
+        ? ` >= ${rule.min}`
+        : rule.max !== undefined
+          ? ` <= ${rule.max}`
+          : '';
+  return `${kind}${range}${rule.unit ? ` (${rule.unit})` : ''}`;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/** Parses `true/false`, `1/0`, `yes/no`, `on/off` (any case), or a boolean option. */
+export function parseBoolean(name: string, raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+  }
+  return fail('ERR_WATCHPOST_INVALID_BOOLEAN', name, raw, 'true or false (also accepted: 1/0, yes/no, on/off)');
+}
+
+/** Parses one of a fixed list of words (case-insensitive); returns the canonical spelling. */
+export function parseChoice<T extends string>(name: string, raw: unknown, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
+  if (typeof raw === 'string') {
+    const word = raw.trim();
+    const hit = choices.find((c) => c.toLowerCase() === word.toLowerCase());
+    if (hit) return hit;
+    const alias = aliases[word.toLowerCase()];
+    if (alias) return alias;
+  }
+  return fail('ERR_WATCHPOST_INVALID_CHOICE', name, raw, `one of ${choices.join(', ')}`);
+}
+
+/** Parses a non-empty string (trimmed). */
+export function parseString(name: string, raw: unknown, expected = 'a non-empty string'): string {
+  if (typeof raw === 'string' && raw.trim() !== '') return raw.trim();
+  return fail('ERR_WATCHPOST_INVALID_OPTION', name, raw, expected);
+}
+
+/** Parses a `redis://` or `rediss://` URL with a host. */
+export function parseRedisUrl(name: string, raw: unknown): string {
+  const expected = 'a Redis URL such as redis://127.0.0.1:6379 or rediss://user:password@host:6380/0';
+  if (typeof raw !== 'string') return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    return fail('ERR_WATCHPOST_INVALID_URL', name, redactUrl(raw), expected);
+  }
+  return raw.trim();
+}
+
+/** A parsed DATABASE_URL. */
+export type DatabaseTarget =
+  | { readonly kind: 'sqlite'; readonly path: string; readonly url: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/**
+ * Parses DATABASE_URL: `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite:PATH` or
+ * `sqlite::memory:` for SQLite.
+ */
+export function parseDatabaseUrl(name: string, raw: unknown): DatabaseTarget {
+  const expected = 'postgres://user:password@host:5432/database, sqlite:./data/watchpost.sqlite or sqlite::memory:';
+  if (typeof raw !== 'string' || raw.trim() === '') return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+  const value = raw.trim();
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') {
+    let path = value.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === '') return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+    return { kind: 'sqlite', path, url: value };
+  }
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    try {
+      const url = new URL(value);
+      if (url.hostname === '' && !url.searchParams.has('host')) throw new Error('no host');
+    } catch {
+      return fail('ERR_WATCHPOST_INVALID_URL', name, redactUrl(value), expected);
+    }
+    return { kind: 'postgres', url: value };
+  }
+  if (scheme === undefined) return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+  throw new ConfigError(
+    'ERR_WATCHPOST_UNSUPPORTED_DATABASE',
+    `${name}: ${JSON.stringify(redactUrl(value))} names the database "${scheme}", which watchpost does not support. Expected ${expected}.`,
+  );
+}
+
+/** Comma-separated e-mail addresses. */
+export function parseEmailList(name: string, raw: unknown): string[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) return fail('ERR_WATCHPOST_INVALID_EMAIL', name, raw, 'a comma-separated list of e-mail addresses');
+  const out: string[] = [];
+  for (const item of items) {
+    const address = typeof item === 'string' ? item.trim() : '';
+    if (address === '') continue;
+    if (!/^[^\s@,<>"]+@[^\s@,<>"]+\.[^\s@,<>"]+$/.test(address)) {
+      fail('ERR_WATCHPOST_INVALID_EMAIL', name, item, 'a comma-separated list of e-mail addresses such as security@example.com,ops@example.com');
+    }
+    out.push(address);
+  }
+  return out;
+}
+
+/** Comma-separated words from a fixed list. */
+export function parseChoiceList<T extends string>(name: string, raw: unknown, choices: readonly T[]): T[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) return fail('ERR_WATCHPOST_INVALID_CHOICE', name, raw, `a comma-separated list of ${choices.join(', ')}`);
+  const out: T[] = [];
+  for (const item of items) {
+    if (typeof item === 'string' && item.trim() === '') continue;
+    const hit = parseChoice(name, item, choices);
+    if (!out.includes(hit)) out.push(hit);
+  }
+  return out;
+}
+
+/** Hides the password of a URL before it goes into a message. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}

@@ -1,0 +1,301 @@
+/**
+ * The environment variables watchpost reads (seed 002's names, then new ones in the same
+ * style) and resolveConfig(), which turns environment + options into one frozen config.
+ * docs/configuration.md documents every variable in ENVIRONMENT_VARIABLES (a spec checks it).
+ */
+import { ConfigError } from '../core/errors';
+import {
+  LOG_LEVELS,
+  RULE_IDS,
+  STORE_ERROR_POLICIES,
+  type LogLevel,
+  type RuleConfig,
+  type RuleId,
+  type WatchpostConfig,
+  type WatchpostOptions,
+} from './options';
+import {
+  parseBoolean,
+  parseChoice,
+  parseChoiceList,
+  parseDatabaseUrl,
+  parseEmailList,
+  parseNumber,
+  parseRedisUrl,
+  parseString,
+} from './parsers';
+
+/** One environment variable: its default (as text) and what it does. */
+export interface EnvVarSpec {
+  readonly default: string;
+  readonly description: string;
+}
+
+/** Every environment variable watchpost reads. */
+export const ENVIRONMENT_VARIABLES = {
+  DATABASE_URL: { default: 'sqlite:./data/watchpost.sqlite', description: 'Database: postgres://… or sqlite:PATH (sqlite::memory: for a throw-away database).' },
+  DATABASE_SCHEMA: { default: '(public)', description: 'PostgreSQL schema for the tables; created when missing.' },
+  DATABASE_RUN_MIGRATIONS: { default: 'true', description: 'Run pending migrations when the database connects.' },
+  DATABASE_CONNECT_TIMEOUT_MS: { default: '5000', description: 'Longest wait for one database connection attempt, in ms.' },
+  DATABASE_RETRY_MAX_DELAY_MS: { default: '30000', description: 'Longest wait between reconnection attempts while the database is down, in ms.' },
+  REDIS_URL: { default: '(unset: memory store)', description: 'Redis for counters and blocks shared by all instances: redis://host:6379.' },
+  REDIS_KEY_PREFIX: { default: 'watchpost:', description: 'Prefix of every Redis key.' },
+  REDIS_COMMAND_TIMEOUT_MS: { default: '250', description: 'Longest wait for one Redis command before the store counts as failed, in ms.' },
+  REDIS_CONNECT_TIMEOUT_MS: { default: '2000', description: 'Longest wait for a Redis connection, in ms.' },
+  STORE_ERROR_POLICY: { default: 'insure', description: 'When the shared store fails: insure (memory fallback), fail-open or fail-closed.' },
+  STORE_MAX_KEYS: { default: '100000', description: 'Most keys the memory store tracks; the oldest are evicted past it.' },
+  SECURITY_LOG_PATH: { default: '(unset: stdout)', description: 'File for the JSON security log lines.' },
+  SECURITY_LOG_LEVEL: { default: 'INFO', description: 'DEBUG, INFO, WARNING, ERROR or CRITICAL.' },
+  SMTP_HOST: { default: '(unset)', description: 'SMTP server for e-mail alerts.' },
+  SMTP_PORT: { default: '587', description: 'SMTP port.' },
+  SMTP_USERNAME: { default: '(unset)', description: 'SMTP user name.' },
+  SMTP_PASSWORD: { default: '(unset)', description: 'SMTP password (never logged).' },
+  SMTP_FROM: { default: '(SMTP_USERNAME, else watchpost@localhost)', description: 'Sender address of alert e-mails.' },
+  ALERT_RECIPIENTS: { default: '(unset)', description: 'Comma-separated e-mail addresses that receive alerts.' },
+  FAILED_LOGINS_THRESHOLD: { default: '5', description: 'Failed logins (per IP, per user) within FAILED_LOGINS_WINDOW that raise an alert.' },
+  FAILED_LOGINS_WINDOW: { default: '300', description: 'Window of FAILED_LOGINS_THRESHOLD, in seconds.' },
+  INJECTION_ATTEMPTS_THRESHOLD: { default: '3', description: 'Injection attempts within INJECTION_ATTEMPTS_WINDOW that raise a CRITICAL alert.' },
+  INJECTION_ATTEMPTS_WINDOW: { default: '300', description: 'Window of INJECTION_ATTEMPTS_THRESHOLD, in seconds.' },
+  RATE_LIMIT_VIOLATIONS_THRESHOLD: { default: '10', description: 'Rate-limit refusals within RATE_LIMIT_VIOLATIONS_WINDOW that raise an alert.' },
+  RATE_LIMIT_VIOLATIONS_WINDOW: { default: '600', description: 'Window of RATE_LIMIT_VIOLATIONS_THRESHOLD, in seconds.' },
+  ASSESSMENT_ANOMALIES_THRESHOLD: { default: '2', description: 'Assessment anomalies within ASSESSMENT_ANOMALIES_WINDOW that raise an alert.' },
+  ASSESSMENT_ANOMALIES_WINDOW: { default: '3600', description: 'Window of ASSESSMENT_ANOMALIES_THRESHOLD, in seconds.' },
+  SUSPICIOUS_ACTIVITIES_THRESHOLD: { default: '5', description: 'Suspicious activities within SUSPICIOUS_ACTIVITIES_WINDOW that raise an alert.' },
+  SUSPICIOUS_ACTIVITIES_WINDOW: { default: '1800', description: 'Window of SUSPICIOUS_ACTIVITIES_THRESHOLD, in seconds.' },
+  BRUTE_FORCE_ATTEMPTS_THRESHOLD: { default: '10', description: 'Brute-force detections within BRUTE_FORCE_ATTEMPTS_WINDOW that raise a CRITICAL alert.' },
+  BRUTE_FORCE_ATTEMPTS_WINDOW: { default: '300', description: 'Window of BRUTE_FORCE_ATTEMPTS_THRESHOLD, in seconds.' },
+  ANOMALY_BASELINE_WINDOW: { default: '7', description: 'Days of accepted submissions an assessment baseline covers.' },
+  ANOMALY_THRESHOLD: { default: '(detector default)', description: 'Robust z cut-off of the assessment outlier checks.' },
+  COMPLETION_TIME_THRESHOLD: { default: '(detector default)', description: 'Share of the median completion time below which a submission is too fast.' },
+  SCORE_RANGE_THRESHOLD: { default: '(detector default)', description: 'Score outlier setting of the assessment checks.' },
+  ENABLE_REAL_TIME_MONITORING: { default: 'true', description: 'Count events against the thresholds (alerts, blocks).' },
+  ENABLE_EMAIL_ALERTS: { default: 'true', description: 'Send alerts by e-mail (needs SMTP_HOST and ALERT_RECIPIENTS).' },
+  ENABLE_ANOMALY_DETECTION: { default: 'true', description: 'Run the assessment anomaly checks.' },
+  ENABLE_RATE_LIMITING: { default: 'true', description: 'Rate-limit requests in wp.middleware().' },
+  ENABLE_IP_BLOCKING: { default: 'true', description: 'Block IPs that cross a blocking rule.' },
+  IP_BLOCK_DURATION: { default: '900', description: 'First block of an IP, in seconds; it doubles for each repeat offence.' },
+  IP_BLOCK_MAX_DURATION: { default: '86400', description: 'Longest block, in seconds.' },
+  IP_BLOCK_OFFENCE_WINDOW: { default: '604800', description: 'How long (seconds) an earlier block counts towards a longer one.' },
+  IP_BLOCK_RULES: {
+    default: 'failed_logins,injection_attempts,rate_limit_violations,suspicious_activities,brute_force_attempts',
+    description: 'Rules whose crossing blocks the IP (comma-separated rule ids).',
+  },
+  SECURITY_EVENT_BUFFER_SIZE: { default: '50000', description: 'Writes held in memory while the database is slow or down.' },
+  SECURITY_EVENT_BATCH_SIZE: { default: '500', description: 'Rows per database write.' },
+  SECURITY_EVENT_FLUSH_INTERVAL_MS: { default: '200', description: 'Longest wait before a partial batch is written, in ms.' },
+} as const satisfies Record<string, EnvVarSpec>;
+
+/** A variable name from the table. */
+export type EnvVarName = keyof typeof ENVIRONMENT_VARIABLES;
+
+/** Env and option names of each rule's two settings. */
+const RULE_SETTINGS: Readonly<Record<RuleId, { readonly env: string; readonly threshold: number; readonly windowSec: number }>> = {
+  failed_logins: { env: 'FAILED_LOGINS', threshold: 5, windowSec: 300 },
+  injection_attempts: { env: 'INJECTION_ATTEMPTS', threshold: 3, windowSec: 300 },
+  rate_limit_violations: { env: 'RATE_LIMIT_VIOLATIONS', threshold: 10, windowSec: 600 },
+  assessment_anomalies: { env: 'ASSESSMENT_ANOMALIES', threshold: 2, windowSec: 3600 },
+  suspicious_activities: { env: 'SUSPICIOUS_ACTIVITIES', threshold: 5, windowSec: 1800 },
+  brute_force_attempts: { env: 'BRUTE_FORCE_ATTEMPTS', threshold: 10, windowSec: 300 },
+};
+
+const DEFAULT_BLOCK_RULES: readonly RuleId[] = ['failed_logins', 'injection_attempts', 'rate_limit_violations', 'suspicious_activities', 'brute_force_attempts'];
+
+// Known option keys: the Record type makes the compiler keep these lists complete.
+const KNOWN_TOP: Record<keyof Required<WatchpostOptions>, true> = {
+  env: true,
+  databaseUrl: true,
+  databaseSchema: true,
+  runMigrations: true,
+  databaseConnectTimeoutMs: true,
+  databaseRetryMaxDelayMs: true,
+  redisUrl: true,
+  redisKeyPrefix: true,
+  redisCommandTimeoutMs: true,
+  redisConnectTimeoutMs: true,
+  onStoreError: true,
+  storeMaxKeys: true,
+  store: true,
+  securityLogPath: true,
+  securityLogLevel: true,
+  logger: true,
+  smtp: true,
+  alertRecipients: true,
+  thresholds: true,
+  anomaly: true,
+  enableRealTimeMonitoring: true,
+  enableEmailAlerts: true,
+  enableAnomalyDetection: true,
+  enableRateLimiting: true,
+  enableIpBlocking: true,
+  ipBlock: true,
+  events: true,
+  clock: true,
+};
+const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
+  smtp: ['host', 'port', 'username', 'password', 'from'],
+  anomaly: ['baselineWindowDays', 'threshold', 'completionTimeThreshold', 'scoreRangeThreshold'],
+  ipBlock: ['baseMs', 'maxMs', 'offenceWindowMs', 'rules'],
+  events: ['bufferSize', 'batchSize', 'flushIntervalMs'],
+  thresholds: RULE_IDS,
+};
+
+/** Levenshtein distance, for "did you mean" hints on mistyped option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const keep = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = keep;
+    }
+  }
+  return row[b.length];
+}
+
+function checkKeys(where: string, value: unknown, known: readonly string[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `createWatchpost: ${where} ${JSON.stringify(value)} is not valid. Expected an object.`);
+  }
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const best = known.map((k) => ({ k, d: distance(key, k) })).sort((x, y) => x.d - y.d)[0];
+    const hint = best && best.d <= 3 ? ` Did you mean \`${best.k}\`?` : ` Known options: ${known.join(', ')}.`;
+    throw new ConfigError('ERR_WATCHPOST_UNKNOWN_OPTION', `createWatchpost: unknown option ${JSON.stringify(where === 'options' ? key : `${where}.${key}`)}.${hint}`);
+  }
+}
+
+/** Drops keys whose value is undefined, so `{ windowMs: undefined }` means "use the default". */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Resolves environment + options into the frozen configuration. Throws ConfigError (with
+ * the variable or option name, the value and what is expected) on any bad value.
+ */
+export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
+  checkKeys('options', options, Object.keys(KNOWN_TOP));
+  for (const [key, known] of Object.entries(KNOWN_NESTED)) {
+    checkKeys(key, (options as Record<string, unknown>)[key], known);
+  }
+  const opts = defined(options);
+  const env = options.env ?? process.env;
+
+  /** The option when given, else the environment variable when set and not blank, else the default. */
+  function pick<T>(envName: EnvVarName, optionName: string, optionValue: unknown, fromEnv: (name: string, raw: string) => T, fromOption: (name: string, raw: unknown) => T, fallback: T): T {
+    if (optionValue !== undefined) return fromOption(`createWatchpost: ${optionName}`, optionValue);
+    const raw = env[envName];
+    if (raw !== undefined && raw.trim() !== '') return fromEnv(envName, raw);
+    return fallback;
+  }
+  const int = (min: number, max?: number, unit?: string) => (name: string, raw: unknown) => parseNumber(name, raw, { integer: true, min, max, unit });
+  const num = (min: number, max?: number, unit?: string) => (name: string, raw: unknown) => parseNumber(name, raw, { min, max, unit });
+  const seconds = (min: number) => (name: string, raw: unknown) => parseNumber(name, raw, { integer: true, min, unit: 'seconds' }) * 1000;
+  /** Options take real numbers; only the environment's text is converted. */
+  const opt = (parse: (name: string, raw: unknown) => number) => (name: string, raw: unknown) => {
+    if (typeof raw !== 'number') {
+      throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected a number, not ${typeof raw}.`);
+    }
+    return parse(name, raw);
+  };
+  const bool = (name: string, raw: unknown) => parseBoolean(name, raw);
+  const str = (name: string, raw: unknown) => parseString(name, raw);
+
+  const databaseTarget = pick('DATABASE_URL', 'databaseUrl', opts.databaseUrl, parseDatabaseUrl, parseDatabaseUrl, parseDatabaseUrl('DATABASE_URL', ENVIRONMENT_VARIABLES.DATABASE_URL.default));
+  const schema = pick<string | undefined>('DATABASE_SCHEMA', 'databaseSchema', opts.databaseSchema, schemaName, schemaName, undefined);
+  const redisUrl = pick<string | undefined>('REDIS_URL', 'redisUrl', opts.redisUrl, parseRedisUrl, parseRedisUrl, undefined);
+  const redisKeyPrefix = pick('REDIS_KEY_PREFIX', 'redisKeyPrefix', opts.redisKeyPrefix, str, str, 'watchpost:');
+  const redisCommandTimeoutMs = pick('REDIS_COMMAND_TIMEOUT_MS', 'redisCommandTimeoutMs', opts.redisCommandTimeoutMs, int(1, 60_000, 'ms'), opt(int(1, 60_000, 'ms')), 250);
+  const redisConnectTimeoutMs = pick('REDIS_CONNECT_TIMEOUT_MS', 'redisConnectTimeoutMs', opts.redisConnectTimeoutMs, int(1, 120_000, 'ms'), opt(int(1, 120_000, 'ms')), 2000);
+
+  const thresholds = {} as Record<RuleId, RuleConfig>;
+  const ruleOptions = defined(opts.thresholds);
+  for (const id of RULE_IDS) {
+    const spec = RULE_SETTINGS[id];
+    const given = defined(ruleOptions[id]);
+    checkKeys(`thresholds.${id}`, ruleOptions[id], ['threshold', 'windowMs']);
+    thresholds[id] = Object.freeze({
+      threshold: pick(`${spec.env}_THRESHOLD` as EnvVarName, `thresholds.${id}.threshold`, given.threshold, int(1), opt(int(1)), spec.threshold),
+      windowMs: pick(`${spec.env}_WINDOW` as EnvVarName, `thresholds.${id}.windowMs`, given.windowMs, seconds(1), opt(int(1000, undefined, 'ms')), spec.windowSec * 1000),
+    });
+  }
+
+  const anomaly = defined(opts.anomaly);
+  const smtp = defined(opts.smtp);
+  const ipBlock = defined(opts.ipBlock);
+  const events = defined(opts.events);
+
+  const baseMs = pick('IP_BLOCK_DURATION', 'ipBlock.baseMs', ipBlock.baseMs, seconds(1), opt(int(1000, undefined, 'ms')), 900_000);
+  const maxMs = pick('IP_BLOCK_MAX_DURATION', 'ipBlock.maxMs', ipBlock.maxMs, seconds(1), opt(int(1000, undefined, 'ms')), 86_400_000);
+  if (maxMs < baseMs) {
+    throw new ConfigError(
+      'ERR_WATCHPOST_INVALID_NUMBER',
+      `IP_BLOCK_MAX_DURATION: ${maxMs / 1000} is shorter than IP_BLOCK_DURATION ${baseMs / 1000}. Set the longest block to at least the first one.`,
+    );
+  }
+  const smtpUsername = pick<string | undefined>('SMTP_USERNAME', 'smtp.username', smtp.username, str, str, undefined);
+
+  const config: WatchpostConfig = {
+    database: Object.freeze({
+      ...databaseTarget,
+      schema: databaseTarget.kind === 'postgres' ? schema : undefined,
+      runMigrations: pick('DATABASE_RUN_MIGRATIONS', 'runMigrations', opts.runMigrations, bool, bool, true),
+      connectTimeoutMs: pick('DATABASE_CONNECT_TIMEOUT_MS', 'databaseConnectTimeoutMs', opts.databaseConnectTimeoutMs, int(100, 300_000, 'ms'), opt(int(100, 300_000, 'ms')), 5000),
+      retryMaxDelayMs: pick('DATABASE_RETRY_MAX_DELAY_MS', 'databaseRetryMaxDelayMs', opts.databaseRetryMaxDelayMs, int(10, 3_600_000, 'ms'), opt(int(10, 3_600_000, 'ms')), 30_000),
+    }),
+    redis: redisUrl ? Object.freeze({ url: redisUrl, keyPrefix: redisKeyPrefix, commandTimeoutMs: redisCommandTimeoutMs, connectTimeoutMs: redisConnectTimeoutMs }) : undefined,
+    redisKeyPrefix,
+    onStoreError: pick('STORE_ERROR_POLICY', 'onStoreError', opts.onStoreError, (n, r) => parseChoice(n, r, STORE_ERROR_POLICIES), (n, r) => parseChoice(n, r, STORE_ERROR_POLICIES), 'insure'),
+    storeMaxKeys: pick('STORE_MAX_KEYS', 'storeMaxKeys', opts.storeMaxKeys, int(100), opt(int(100)), 100_000),
+    securityLogPath: pick<string | undefined>('SECURITY_LOG_PATH', 'securityLogPath', opts.securityLogPath, str, str, undefined),
+    securityLogLevel: pick<LogLevel>('SECURITY_LOG_LEVEL', 'securityLogLevel', opts.securityLogLevel, logLevel, logLevel, 'INFO'),
+    smtp: Object.freeze({
+      host: pick<string | undefined>('SMTP_HOST', 'smtp.host', smtp.host, str, str, undefined),
+      port: pick('SMTP_PORT', 'smtp.port', smtp.port, int(1, 65535), opt(int(1, 65535)), 587),
+      username: smtpUsername,
+      password: pick<string | undefined>('SMTP_PASSWORD', 'smtp.password', smtp.password, (_n, r) => r, (n, r) => parseString(n, r), undefined),
+      from: pick<string | undefined>('SMTP_FROM', 'smtp.from', smtp.from, (n, r) => parseEmailList(n, r)[0], (n, r) => parseEmailList(n, r)[0], undefined),
+    }),
+    alertRecipients: Object.freeze(pick('ALERT_RECIPIENTS', 'alertRecipients', opts.alertRecipients, parseEmailList, parseEmailList, [] as string[])),
+    thresholds: Object.freeze(thresholds),
+    anomaly: Object.freeze({
+      baselineWindowDays: pick<number | undefined>('ANOMALY_BASELINE_WINDOW', 'anomaly.baselineWindowDays', anomaly.baselineWindowDays, num(0.001, 3650, 'days'), opt(num(0.001, 3650, 'days')), undefined),
+      threshold: pick<number | undefined>('ANOMALY_THRESHOLD', 'anomaly.threshold', anomaly.threshold, num(0.1, 100), opt(num(0.1, 100)), undefined),
+      completionTimeThreshold: pick<number | undefined>('COMPLETION_TIME_THRESHOLD', 'anomaly.completionTimeThreshold', anomaly.completionTimeThreshold, num(0, 1), opt(num(0, 1)), undefined),
+      scoreRangeThreshold: pick<number | undefined>('SCORE_RANGE_THRESHOLD', 'anomaly.scoreRangeThreshold', anomaly.scoreRangeThreshold, num(0, 100), opt(num(0, 100)), undefined),
+    }),
+    enableRealTimeMonitoring: pick('ENABLE_REAL_TIME_MONITORING', 'enableRealTimeMonitoring', opts.enableRealTimeMonitoring, bool, bool, true),
+    enableEmailAlerts: pick('ENABLE_EMAIL_ALERTS', 'enableEmailAlerts', opts.enableEmailAlerts, bool, bool, true),
+    enableAnomalyDetection: pick('ENABLE_ANOMALY_DETECTION', 'enableAnomalyDetection', opts.enableAnomalyDetection, bool, bool, true),
+    enableRateLimiting: pick('ENABLE_RATE_LIMITING', 'enableRateLimiting', opts.enableRateLimiting, bool, bool, true),
+    enableIpBlocking: pick('ENABLE_IP_BLOCKING', 'enableIpBlocking', opts.enableIpBlocking, bool, bool, true),
+    ipBlock: Object.freeze({
+      baseMs,
+      maxMs,
+      offenceWindowMs: pick('IP_BLOCK_OFFENCE_WINDOW', 'ipBlock.offenceWindowMs', ipBlock.offenceWindowMs, seconds(1), opt(int(1000, undefined, 'ms')), 604_800_000),
+      rules: Object.freeze(pick('IP_BLOCK_RULES', 'ipBlock.rules', ipBlock.rules, (n, r) => parseChoiceList(n, r, RULE_IDS), (n, r) => parseChoiceList(n, r, RULE_IDS), [...DEFAULT_BLOCK_RULES])),
+    }),
+    events: Object.freeze({
+      bufferSize: pick('SECURITY_EVENT_BUFFER_SIZE', 'events.bufferSize', events.bufferSize, int(100, 10_000_000), opt(int(100, 10_000_000)), 50_000),
+      batchSize: pick('SECURITY_EVENT_BATCH_SIZE', 'events.batchSize', events.batchSize, int(1, 5000), opt(int(1, 5000)), 500),
+      flushIntervalMs: pick('SECURITY_EVENT_FLUSH_INTERVAL_MS', 'events.flushIntervalMs', events.flushIntervalMs, int(1, 60_000, 'ms'), opt(int(1, 60_000, 'ms')), 200),
+    }),
+  };
+  return Object.freeze(config);
+}
+
+function logLevel(name: string, raw: unknown): LogLevel {
+  return parseChoice(name, raw, LOG_LEVELS, { warn: 'WARNING', fatal: 'CRITICAL', err: 'ERROR' });
+}
+
+function schemaName(name: string, raw: unknown): string {
+  const value = parseString(name, raw);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected a lower-case PostgreSQL identifier such as watchpost or security_data.`);
+  }
+  return value;
+}
