@@ -24,6 +24,11 @@ export interface RedisStoreOptions {
   /** Most commands waiting for a reply before new ones fail at once. Defaults to `10000`. */
   readonly maxQueuedCommands?: number;
   readonly logger?: Logger;
+  /**
+   * Called each time the client is ready again after a lost connection. A Redis that was
+   * restarted has lost its keys: the caller reloads durable blocks here.
+   */
+  readonly onReconnect?: () => void;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -70,6 +75,14 @@ export class RedisStore implements CounterStore {
         // Keep trying in the background; callers never wait for it (they fall back).
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), 2000),
       },
+    });
+    let readyBefore = false;
+    this.client.on('ready', () => {
+      if (readyBefore) {
+        this.log.info({ event: 'store_reconnected', store: 'redis' }, 'Redis connection restored');
+        options.onReconnect?.();
+      }
+      readyBefore = true;
     });
     this.client.on('error', (err: unknown) => {
       // The client emits one error per failed reconnection attempt: log at most every 10 s.

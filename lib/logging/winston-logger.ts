@@ -1,0 +1,133 @@
+/**
+ * The default logger: winston writing one JSON object per line to SECURITY_LOG_PATH, or to
+ * stdout when unset, at SECURITY_LOG_LEVEL (seed 002's level names). Security events and
+ * watchpost's own operational messages share the stream; events carry `event:
+ * "security_event"`. Fields are already sanitised by core (control characters escaped,
+ * secrets removed) before they get here; JSON encoding keeps every entry on one line.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import winston from 'winston';
+import type { Logger, SecurityEventRecord } from '../core/ports';
+
+/** winston levels named as in seed 002 (SECURITY_LOG_LEVEL). */
+const LEVELS = { critical: 0, error: 1, warning: 2, info: 3, debug: 4 } as const;
+
+const SEVERITY_LEVEL: Readonly<Record<string, keyof typeof LEVELS>> = { INFO: 'info', WARNING: 'warning', ERROR: 'error', CRITICAL: 'critical' };
+
+/** Options of the default logger. */
+export interface WinstonLoggerOptions {
+  /** File to append to; stdout when undefined. */
+  readonly path?: string;
+  /** DEBUG, INFO, WARNING, ERROR or CRITICAL. */
+  readonly level: string;
+  /** A stream to write to instead (tests). */
+  readonly stream?: NodeJS.WritableStream;
+}
+
+/** The security logger: the Logger port plus one-line event records. */
+export interface SecurityLogger {
+  readonly logger: Logger;
+  /** Writes one event as one JSON line. */
+  logEvent(record: SecurityEventRecord): void;
+  /** Flushes and closes the destination. */
+  close(): Promise<void>;
+}
+
+// JSON.stringify leaves U+2028/U+2029 raw; some log shippers split lines on them.
+const serialise = winston.format.printf((info) => JSON.stringify(info).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
+
+/** Creates the winston-backed security logger. */
+export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogger {
+  let transport: InstanceType<typeof winston.transports.Stream>;
+  let fileStream: fs.WriteStream | undefined;
+  if (options.stream) {
+    transport = new winston.transports.Stream({ stream: options.stream });
+  } else if (options.path) {
+    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    fileStream = fs.createWriteStream(options.path, { flags: 'a' });
+    transport = new winston.transports.Stream({ stream: fileStream });
+  } else {
+    transport = new winston.transports.Stream({ stream: process.stdout });
+  }
+  const w = winston.createLogger({
+    levels: LEVELS,
+    level: options.level.toLowerCase(),
+    format: winston.format.combine(winston.format.timestamp(), serialise),
+    transports: [transport],
+    exitOnError: false,
+  });
+  // A failing destination (disk full, closed pipe) must never crash the application.
+  w.on('error', () => undefined);
+  transport.on('error', () => undefined);
+
+  const write = (level: keyof typeof LEVELS, fields: Record<string, unknown>, message: string) => {
+    // User-controlled values never become top-level keys: callers pass fixed field names.
+    w.log({ level, message, ...fields });
+  };
+  const logger: Logger = {
+    debug: (f, m) => write('debug', f, m),
+    info: (f, m) => write('info', f, m),
+    warn: (f, m) => write('warning', f, m),
+    error: (f, m) => write('error', f, m),
+  };
+  let closed: Promise<void> | undefined;
+  return {
+    logger,
+    logEvent(r: SecurityEventRecord): void {
+      w.log({
+        level: SEVERITY_LEVEL[r.severity] ?? 'info',
+        message: 'security_event',
+        event: 'security_event',
+        id: r.id,
+        occurredAt: r.occurredAt.toISOString(),
+        type: r.type,
+        severity: r.severity,
+        ip: r.sourceIp,
+        user: r.userIdentifier,
+        method: r.requestMethod,
+        path: r.requestPath,
+        userAgent: r.userAgent,
+        requestId: r.requestId,
+        details: r.details,
+      });
+    },
+    close(): Promise<void> {
+      if (closed) return closed;
+      closed = new Promise<void>((resolve) => {
+        const done = () => resolve();
+        const timer = setTimeout(done, 2000);
+        timer.unref();
+        w.on('finish', () => {
+          if (fileStream) {
+            fileStream.end(() => {
+              clearTimeout(timer);
+              done();
+            });
+          } else {
+            clearTimeout(timer);
+            done();
+          }
+        });
+        w.end();
+      });
+      return closed;
+    },
+  };
+}
+
+/** Wraps a user-supplied logger so that events go through it too. */
+export function wrapLogger(logger: Logger): SecurityLogger {
+  const level: Readonly<Record<string, keyof Logger>> = { INFO: 'info', WARNING: 'warn', ERROR: 'error', CRITICAL: 'error' };
+  return {
+    logger,
+    logEvent(r: SecurityEventRecord): void {
+      const method = level[r.severity] ?? 'info';
+      logger[method](
+        { event: 'security_event', id: r.id, occurredAt: r.occurredAt.toISOString(), type: r.type, severity: r.severity, ip: r.sourceIp, user: r.userIdentifier, method: r.requestMethod, path: r.requestPath, userAgent: r.userAgent, requestId: r.requestId, details: r.details },
+        'security_event',
+      );
+    },
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Every metric watchpost exports, created on an injected prom-client Registry (never the
+ * global one). Label values come only from closed sets; IPs, users and URLs are never labels.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { MetricsSink, StoreOp } from '../core/ports';
+import { SECURITY_EVENT_TYPES, SEVERITIES, type SecurityEventType, type Severity } from '../core/types';
+
+/** The metrics, for handlers that read them. */
+export interface WatchpostMetrics extends MetricsSink {
+  readonly registry: Registry;
+  /** Times a guard's work, in seconds (histogram `watchpost_check_duration_seconds`). */
+  startCheckTimer(guard: string): () => void;
+}
+
+const KNOWN_TYPES = new Set<string>(SECURITY_EVENT_TYPES);
+const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
+const GUARDS = new Set(['ip_block', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
+
+/** Creates the metrics on `registry`. */
+export function createMetrics(registry: Registry): WatchpostMetrics {
+  const events = new Counter({ name: 'watchpost_security_events_total', help: 'Security events logged, by type and severity.', labelNames: ['type', 'severity'], registers: [registry] });
+  const dropped = new Counter({ name: 'watchpost_events_dropped_total', help: 'Buffered database writes dropped because the buffer was full, by severity.', labelNames: ['severity'], registers: [registry] });
+  const written = new Counter({ name: 'watchpost_events_written_total', help: 'Buffered writes (events, alerts, blocks, ...) stored in the database.', registers: [registry] });
+  const buffer = new Gauge({ name: 'watchpost_event_buffer_size', help: 'Writes waiting for the database.', registers: [registry] });
+  const dbErrors = new Counter({ name: 'watchpost_db_write_errors_total', help: 'Failed database batch writes (each is retried).', registers: [registry] });
+  const storeErrors = new Counter({ name: 'watchpost_store_errors_total', help: 'Counter store errors, by store and operation.', labelNames: ['store', 'op'], registers: [registry] });
+  const fallback = new Gauge({ name: 'watchpost_store_fallback_active', help: '1 while the memory store stands in for a failed shared store.', registers: [registry] });
+  const alerts = new Counter({ name: 'watchpost_alerts_total', help: 'Alerts raised, by rule.', labelNames: ['rule'], registers: [registry] });
+  const blocks = new Counter({ name: 'watchpost_ip_blocks_total', help: 'IP blocks applied, by reason (rule).', labelNames: ['reason'], registers: [registry] });
+  const blockedIps = new Gauge({ name: 'watchpost_blocked_ips', help: 'IPs blocked right now (as last listed).', registers: [registry] });
+  const deliveries = new Counter({ name: 'watchpost_alert_deliveries_total', help: 'Alert notifications sent, by channel and outcome.', labelNames: ['channel', 'outcome'], registers: [registry] });
+  const checks = new Histogram({
+    name: 'watchpost_check_duration_seconds',
+    help: 'Time spent in each guard of the request path.',
+    labelNames: ['guard'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1],
+    registers: [registry],
+  });
+
+  const rule = (r: string) => (/^[a-z_]{1,40}$/.test(r) ? r : 'other');
+  const channel = (c: string) => (/^[a-z_]{1,20}$/.test(c) ? c : 'other');
+  return {
+    registry,
+    eventLogged(type: SecurityEventType, severity: Severity) {
+      events.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', severity: KNOWN_SEVERITIES.has(severity) ? severity : 'other' });
+    },
+    eventsDropped(severity: Severity, count: number) {
+      dropped.inc({ severity: KNOWN_SEVERITIES.has(severity) ? severity : 'other' }, count);
+    },
+    bufferSize(size: number) {
+      buffer.set(size);
+    },
+    eventsWritten(count: number) {
+      written.inc(count);
+    },
+    dbWriteError() {
+      dbErrors.inc();
+    },
+    storeError(store: 'memory' | 'redis', op: StoreOp) {
+      storeErrors.inc({ store, op });
+    },
+    storeFallback(active: boolean) {
+      fallback.set(active ? 1 : 0);
+    },
+    alertRaised(r: string) {
+      alerts.inc({ rule: rule(r) });
+    },
+    ipBlocked(r: string) {
+      blocks.inc({ reason: rule(r) });
+    },
+    blockedIps(count: number) {
+      blockedIps.set(count);
+    },
+    alertDelivery(c: string, ok: boolean) {
+      deliveries.inc({ channel: channel(c), outcome: ok ? 'sent' : 'failed' });
+    },
+    startCheckTimer(guard: string) {
+      return checks.startTimer({ guard: GUARDS.has(guard) ? guard : 'other' }) as () => void;
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * The composition root: createWatchpost() reads the configuration and wires the concrete
+ * adapters (winston, TypeORM, Redis or memory, prom-client) into core. Nothing here runs
+ * per request.
+ */
+import { Registry } from 'prom-client';
+import { LogAlerter } from './alerting/log-alerter';
+import type { WatchpostConfig, WatchpostOptions } from './config/options';
+import { resolveConfig } from './config/settings';
+import { BatchWriter } from './core/batch-writer';
+import { blockKeyOf, ThresholdEngine, type BlockResult } from './core/engine';
+import { ConfigError, InputError } from './core/errors';
+import { InsuredStore } from './core/insured-store';
+import { ipKey } from './core/ip';
+import { SecurityMonitor, type SecurityEventInput } from './core/monitor';
+import { systemClock, type Alerter, type CounterStore, type Logger, type StoreStatus } from './core/ports';
+import { buildRules } from './core/rules';
+import { cleanText } from './core/sanitize';
+import { randomUUID } from 'node:crypto';
+import { createWinstonLogger, wrapLogger, type SecurityLogger } from './logging/winston-logger';
+import { createMetrics, type WatchpostMetrics } from './metrics/definitions';
+import { TypeOrmEventSink } from './persistence/typeorm-event-sink';
+import { MemoryStore } from './stores/memory-store';
+import { RedisStore } from './stores/redis-store';
+
+/** IPv6 prefix length used for counter and block keys. */
+const IPV6_PREFIX = 56;
+
+/** What /health reports. */
+export interface HealthReport {
+  /** `ok`, or `degraded` while the database or the shared store is down (the app still serves). */
+  readonly status: 'ok' | 'degraded';
+  readonly database: 'up' | 'connecting' | 'down';
+  readonly store: StoreStatus;
+  readonly buffer: { readonly size: number; readonly capacity: number; readonly dropped: number };
+}
+
+/** `wp.monitor`. */
+export interface Monitor {
+  /** Logs a security event (see SecurityEventInput); returns its id. */
+  logSecurityEvent(input: SecurityEventInput): string;
+}
+
+/** A running watchpost suite. */
+export interface Watchpost {
+  readonly config: WatchpostConfig;
+  readonly monitor: Monitor;
+  /** The counter store in use (shared by the guards). */
+  readonly store: CounterStore;
+  /** The prom-client registry holding watchpost's metrics. */
+  readonly registry: Registry;
+  /** Database, store and buffer state. */
+  health(): Promise<HealthReport>;
+  /** Blocks an IP now (manual block); audited with `actor`. */
+  blockIp(ip: string, options: { readonly actor: string; readonly reason?: string; readonly durationMs?: number }): Promise<BlockResult>;
+  /** Lifts a block on every instance; audited with `actor`. */
+  unblockIp(ip: string, options: { readonly actor: string }): Promise<void>;
+  /** When an IP (any form) is blocked until, or undefined. */
+  blockedUntil(ip: string): Promise<Date | undefined>;
+  /** Waits until every event logged so far is counted and written (or the write failed). */
+  flush(): Promise<void>;
+  /** Flushes pending events (up to 10 s), then closes connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function checkLogger(logger: unknown): Logger {
+  const l = logger as Record<string, unknown>;
+  const missing = ['debug', 'info', 'warn', 'error'].filter((m) => typeof l?.[m] !== 'function');
+  if (missing.length > 0) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_LOGGER', `createWatchpost: logger lacks ${missing.join(', ')}. Pass an object with debug, info, warn and error methods (a winston or pino logger works).`);
+  }
+  return logger as Logger;
+}
+
+function checkStore(store: unknown): CounterStore {
+  const s = store as Record<string, unknown>;
+  const methods = ['increment', 'decrement', 'reset', 'get', 'block', 'blockedUntil', 'unblock', 'listBlocks', 'claim', 'shutdown'];
+  const missing = methods.filter((m) => typeof s?.[m] !== 'function');
+  if (missing.length > 0) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_STORE', `createWatchpost: store lacks ${missing.join(', ')}. Implement the CounterStore contract (docs/stores.md).`);
+  }
+  return store as CounterStore;
+}
+
+/**
+ * Creates a watchpost suite from the environment, with `options` overriding it. Throws
+ * ConfigError for a bad setting. Starts even when the database or Redis cannot be reached
+ * (see docs/operations.md for what happens then).
+ */
+export async function createWatchpost(options: WatchpostOptions = {}): Promise<Watchpost> {
+  const config = resolveConfig(options);
+  const clock = options.clock ?? systemClock;
+  const secLog: SecurityLogger = options.logger
+    ? wrapLogger(checkLogger(options.logger))
+    : createWinstonLogger({ path: config.securityLogPath, level: config.securityLogLevel });
+  const log = secLog.logger;
+  const registry = new Registry();
+  const metrics: WatchpostMetrics = createMetrics(registry);
+  const keyOf = (ip: string) => ipKey(ip, IPV6_PREFIX);
+
+  const sink = new TypeOrmEventSink({
+    kind: config.database.kind,
+    path: config.database.kind === 'sqlite' ? config.database.path : undefined,
+    url: config.database.url,
+    schema: config.database.schema,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    runMigrations: config.database.runMigrations,
+    retryMaxDelayMs: config.database.retryMaxDelayMs,
+    logger: log,
+  });
+
+  // Blocks live in the store; the database is their durable copy.
+  const loadBlocksInto = async (target: CounterStore): Promise<number> => {
+    if (!sink.isAvailable()) return 0;
+    const now = clock.now();
+    const blocks = await sink.loadActiveBlocks(new Date(now));
+    for (const b of blocks) {
+      const remaining = b.expiresAt.getTime() - now;
+      if (remaining > 0) await target.block(blockKeyOf(b.ip), remaining);
+    }
+    metrics.blockedIps(blocks.length);
+    return blocks.length;
+  };
+
+  let store: CounterStore;
+  let insured: InsuredStore | undefined;
+  const memory = new MemoryStore({ maxKeys: config.storeMaxKeys, clock });
+  if (options.store) {
+    store = checkStore(options.store);
+    await memory.shutdown();
+  } else if (config.redis) {
+    const redis = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, connectTimeoutMs: config.redis.connectTimeoutMs, logger: log, onReconnect: () => void reloadBlocks('redis_reconnected') });
+    if (config.onStoreError === 'insure') {
+      insured = new InsuredStore({
+        primary: redis,
+        fallback: memory,
+        logger: log,
+        metrics,
+        clock,
+        onFallback: (fallback) => loadBlocksInto(fallback).then(() => undefined),
+        // A restarted Redis is empty: put the durable blocks back.
+        onRecover: () => void reloadBlocks('store_recovered'),
+      });
+      store = insured;
+    } else {
+      store = redis;
+      await memory.shutdown();
+    }
+  } else {
+    store = memory;
+    if (process.env.NODE_ENV === 'production') {
+      log.warn({ event: 'memory_store', code: 'WRN_WATCHPOST_MEMORY_STORE' }, 'REDIS_URL is not set: counters and blocks are per process; several instances do not share them');
+    }
+  }
+
+  const writer = new BatchWriter({
+    sink,
+    capacity: config.events.bufferSize,
+    batchSize: config.events.batchSize,
+    flushIntervalMs: config.events.flushIntervalMs,
+    logger: log,
+    metrics,
+    onDropsReported: (dropped, since) => {
+      monitor.logSecurityEvent({ type: 'EVENTS_DROPPED', severity: 'ERROR', details: { dropped, since: new Date(since).toISOString() } });
+    },
+  });
+
+  const alerters: Alerter[] = [new LogAlerter(log)];
+  const engine = new ThresholdEngine({
+    rules: buildRules(config),
+    store,
+    writer,
+    emit: (e) => monitor.logSecurityEvent(e),
+    alerters,
+    ipBlock: config.ipBlock,
+    ipKeyOf: keyOf,
+    clock,
+    logger: log,
+    metrics,
+  });
+  const monitor = new SecurityMonitor({
+    sinks: { logEvent: (r) => secLog.logEvent(r), writer, observe: config.enableRealTimeMonitoring ? (r) => engine.observe(r) : undefined },
+    clock,
+    logger: log,
+    metrics,
+  });
+
+  async function reloadBlocks(reason: string): Promise<void> {
+    try {
+      const n = await loadBlocksInto(store);
+      if (n > 0) log.info({ event: 'blocks_loaded', count: n, reason }, 'active blocks loaded from the database');
+    } catch (err) {
+      log.error({ event: 'blocks_load_failed', reason, err: err instanceof Error ? err.message : String(err) }, 'could not load active blocks from the database');
+    }
+  }
+
+  let firstLoad: Promise<void> | undefined;
+  sink.onConnect(() => {
+    const load = reloadBlocks('database_connected');
+    firstLoad ??= load;
+  });
+  sink.start();
+  const resync = setInterval(() => void reloadBlocks('periodic'), 60_000);
+  resync.unref();
+
+  if (store.init) {
+    try {
+      await store.init();
+    } catch (err) {
+      log.error({ event: 'store_init_failed', store: store.kind, err: err instanceof Error ? err.message : String(err) }, 'store failed to start');
+    }
+  }
+  // Wait briefly for the database so that durable blocks are loaded before traffic; the
+  // app starts anyway when it cannot be reached.
+  if (await sink.whenUp(Math.min(config.database.connectTimeoutMs, 3000))) await firstLoad;
+
+  let closing: Promise<void> | undefined;
+  const wp: Watchpost = {
+    config,
+    registry,
+    store,
+    monitor: { logSecurityEvent: (input) => monitor.logSecurityEvent(input) },
+    async health() {
+      const storeStatus: StoreStatus = insured ? insured.status() : { kind: store.kind, state: 'ok', errors: 0 };
+      const database = sink.status === 'up' ? 'up' : sink.status === 'connecting' ? 'connecting' : 'down';
+      return {
+        status: database === 'up' && storeStatus.state === 'ok' ? 'ok' : 'degraded',
+        database,
+        store: storeStatus,
+        buffer: { size: writer.size, capacity: config.events.bufferSize, dropped: writer.droppedTotal },
+      };
+    },
+    async blockIp(ip, o) {
+      const key = keyOf(ip);
+      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_EVENT', `blockIp: ${JSON.stringify(ip)} is not an IP address.`);
+      const reason = cleanText(o.reason ?? 'manual block', 256) as string;
+      const result = await engine.blockIp(key, reason, null, { actor: o.actor }, o.durationMs ?? config.ipBlock.baseMs);
+      writer.enqueue({ kind: 'audit', record: { id: randomUUID(), occurredAt: new Date(clock.now()), actor: cleanText(o.actor, 128) as string, action: 'ip.block', target: key, sourceIp: null, details: { reason, until: result.until.toISOString() } } });
+      return result;
+    },
+    async unblockIp(ip, o) {
+      const key = keyOf(ip);
+      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_EVENT', `unblockIp: ${JSON.stringify(ip)} is not an IP address.`);
+      const actor = cleanText(o.actor, 128) as string;
+      const now = new Date(clock.now());
+      await store.unblock(blockKeyOf(key));
+      writer.enqueue({ kind: 'unblock', record: { ip: key, unblockedAt: now, unblockedBy: actor } });
+      writer.enqueue({ kind: 'audit', record: { id: randomUUID(), occurredAt: now, actor, action: 'ip.unblock', target: key, sourceIp: null, details: {} } });
+      monitor.logSecurityEvent({ type: 'IP_UNBLOCKED', ip: key.includes('/') ? null : key, details: { key, actor } });
+    },
+    async blockedUntil(ip) {
+      const key = keyOf(ip);
+      return key ? store.blockedUntil(blockKeyOf(key)) : undefined;
+    },
+    async flush() {
+      await monitor.settle();
+      engine.flushUpdates();
+      await writer.flush();
+    },
+    close() {
+      if (!closing) {
+        closing = (async () => {
+          clearInterval(resync);
+          await monitor.close();
+          engine.flushUpdates();
+          await writer.close(10_000);
+          await sink.close();
+          await store.shutdown();
+          await secLog.close();
+        })();
+      }
+      return closing;
+    },
+  };
+  return wp;
+}
