@@ -69,7 +69,7 @@ export class BatchWriter {
   private readonly metrics: MetricsSink;
 
   constructor(private readonly options: BatchWriterOptions) {
-    this.reserveCapacity = Math.ceil(options.capacity * 1.1);
+    this.reserveCapacity = Math.floor((options.capacity * 11) / 10);
     this.log = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? noopMetrics;
   }
@@ -154,16 +154,21 @@ export class BatchWriter {
   private startWrite(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.writing) this.writing = this.writeOnce();
+    if (!this.writing) {
+      // `writing` is cleared only in this continuation, which always runs after the
+      // assignment below, even when the attempt finishes without awaiting anything.
+      const attempt: Promise<void> = this.writeOnce().then((ok) => {
+        if (this.writing === attempt) this.writing = undefined;
+        this.scheduleNext(ok);
+      });
+      this.writing = attempt;
+    }
     return this.writing;
   }
 
-  /** Writes one batch; on failure schedules a retry. Never rejects. */
-  private async writeOnce(): Promise<void> {
-    if (this.size === 0) {
-      this.writing = undefined;
-      return;
-    }
+  /** Writes one batch. Resolves true when it reached the database; never rejects. */
+  private async writeOnce(): Promise<boolean> {
+    if (this.size === 0) return true;
     const n = Math.min(this.options.batchSize, this.size);
     const batch = this.queue.slice(this.head, this.head + n);
     let ok = false;
@@ -188,14 +193,16 @@ export class BatchWriter {
       this.reportDrops();
     }
     this.metrics.bufferSize(this.size);
-    this.writing = undefined;
+    return ok;
+  }
+
+  /** After a write: the next batch at once, a partial one after the interval, or a retry after back-off. */
+  private scheduleNext(ok: boolean): void {
     if (this.closed || this.size === 0) return;
-    // Retries and follow-up batches are scheduled here, after `writing` is cleared.
     if (ok) this.kick(this.size >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
     else {
       const base = this.options.retryBaseMs ?? 100;
-      const delay = Math.min(base * 2 ** Math.min(this.failures - 1, 16), this.options.retryMaxMs ?? 5000);
-      this.kick(delay);
+      this.kick(Math.min(base * 2 ** Math.min(this.failures - 1, 16), this.options.retryMaxMs ?? 5000));
     }
   }
 
