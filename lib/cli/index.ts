@@ -15,6 +15,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'read {"value": "..."} JSON Lines on stdin, write one verdict line per input',
     load: () => (require('./scan') as { run: CliCommand }).run,
   },
+  migrate: {
+    summary: 'run pending database migrations against DATABASE_URL (--show, --revert)',
+    load: () => (require('./migrate') as { run: CliCommand }).run,
+  },
   assess: {
     summary: 'read assessment submissions as JSON Lines on stdin, write one verdict line per submission',
     load: () => (require('./assess') as { run: CliCommand }).run,

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import request from 'supertest';
+import { assert } from '../helpers/counted-assert';
+import { tempDir } from '../helpers/watchpost-fixture';
+import { createWatchpost } from '../../lib';
+import { buildApp } from '../../sample-app/server';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+describe('sample app', function () {
+  this.timeout(30_000);
+
+  it('GET /health answers ok on the embedded defaults, and says nothing else', async () => {
+    const tmp = tempDir();
+    const wp = await createWatchpost({ env: {}, databaseUrl: `sqlite:${path.join(tmp.dir, 'db.sqlite')}`, securityLogPath: path.join(tmp.dir, 'log') });
+    try {
+      const res = await request(buildApp(wp)).get('/health');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { status: 'ok' });
+    } finally {
+      await wp.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('starts as `npm start` runs it, serves /health, and exits cleanly on SIGTERM', async () => {
+    const tmp = tempDir();
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'sample-app', 'server.js')], {
+      cwd: tmp.dir,
+      env: { PATH: process.env.PATH, PORT: '0', SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /"sample_app_listening","port":(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: 'ok' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(require('node:fs').existsSync(path.join(tmp.dir, 'data', 'watchpost.sqlite')), 'the default SQLite file under ./data');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      tmp.cleanup();
+    }
+  });
+});
