@@ -11,3 +11,9 @@ export type { CounterStore, WindowCount, ActiveBlock, Logger, Clock, Alerter, Al
 export { SecError, ConfigError, SetupError, StoreError, PersistenceError, AlertError, InputError } from './core/errors';
 export { MemoryStore } from './stores/memory-store';
 export { RedisStore } from './stores/redis-store';
+export { SecureAuth } from './decorators/secure-auth';
+export { SecureAssessment } from './decorators/secure-assessment';
+export { AUTH_POLICY, ASSESSMENT_POLICY, getPolicy } from './decorators/metadata';
+export type { SecureAuthOptions, SecureAssessmentOptions, AuthPolicy, AssessmentPolicy } from './config/policies';
+export type { MiddlewareOptions, WatchpostMiddleware } from './http/middleware';
+export type { RequestContext } from './http/suite';

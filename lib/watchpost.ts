@@ -17,14 +17,22 @@ import { systemClock, type Alerter, type CounterStore, type Logger, type StoreSt
 import { buildRules } from './core/rules';
 import { cleanText } from './core/sanitize';
 import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { parseAssessmentPolicy, parseAuthPolicy, type SecureAssessmentOptions, type SecureAuthOptions } from './config/policies';
+import { CidrSet } from './core/cidr';
+import { SetupError } from './core/errors';
+import { createInterimScanner } from './detection/interim-scanner';
+import { createErrorHandler } from './http/error-handler';
+import { createMiddleware, type MiddlewareOptions, type WatchpostMiddleware } from './http/middleware';
+import { policyMiddleware } from './http/policy-runtime';
+import { createLimiter } from './http/rate-limit';
+import { INSTANCE_SUITE, type HttpSuite } from './http/suite';
 import { createWinstonLogger, wrapLogger, type SecurityLogger } from './logging/winston-logger';
 import { createMetrics, type WatchpostMetrics } from './metrics/definitions';
 import { TypeOrmEventSink } from './persistence/typeorm-event-sink';
 import { MemoryStore } from './stores/memory-store';
 import { RedisStore } from './stores/redis-store';
 
-/** IPv6 prefix length used for counter and block keys. */
-const IPV6_PREFIX = 56;
 
 /** What /health reports. */
 export interface HealthReport {
@@ -61,6 +69,18 @@ export interface Watchpost {
   flush(): Promise<void>;
   /** Flushes pending events (up to 10 s), then closes connections. Safe to call twice. */
   close(): Promise<void>;
+  /** The request guard chain; mount with app.use() after the body parser. */
+  middleware(options?: MiddlewareOptions): WatchpostMiddleware;
+  /** Login defence for one route: app.post('/login', wp.secureAuth(), handler). */
+  secureAuth(options?: SecureAuthOptions): RequestHandler;
+  /** Assessment checks for one route: app.post('/submit', wp.secureAssessment({ type }), handler). */
+  secureAssessment(options?: SecureAssessmentOptions): RequestHandler;
+  /** A stricter rate limit for one route (counted in the shared store). */
+  rateLimit(options: { readonly limit: number; readonly windowMs: number; readonly name: string }): RequestHandler;
+  /** Clear 400/413/415 answers (with an event) for body-parser failures; mount after the routes. */
+  errorHandler(): ErrorRequestHandler;
+  /** Prometheus text for GET /metrics (the registry above). */
+  metricsHandler(): RequestHandler;
 }
 
 function checkLogger(logger: unknown): Logger {
@@ -96,7 +116,9 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   const log = secLog.logger;
   const registry = new Registry();
   const metrics: WatchpostMetrics = createMetrics(registry);
-  const keyOf = (ip: string) => ipKey(ip, IPV6_PREFIX);
+  const keyOf = (ip: string) => ipKey(ip, config.ipv6PrefixLength);
+  const allow = new CidrSet(config.allowList);
+  const deny = new CidrSet(config.denyList);
 
   const sink = new TypeOrmEventSink({
     kind: config.database.kind,
@@ -174,6 +196,8 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     alerters,
     ipBlock: config.ipBlock,
     ipKeyOf: keyOf,
+    // Allow-listed clients are never blocked (IPv6 keys are checked by their network).
+    isExempt: (key) => allow.has(key.split('/')[0]),
     clock,
     logger: log,
     metrics,
@@ -214,8 +238,60 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   // app starts anyway when it cannot be reached.
   if (await sink.whenUp(Math.min(config.database.connectTimeoutMs, 3000))) await firstLoad;
 
+  const httpSuite: HttpSuite = {
+    config,
+    logEvent: (input) => monitor.logSecurityEvent(input),
+    store,
+    scanner: createInterimScanner(),
+    metrics,
+    logger: log,
+    clock,
+    allow,
+    deny,
+    keyOf,
+  };
+  const middlewares: WatchpostMiddleware[] = [];
+
   let closing: Promise<void> | undefined;
-  const wp: Watchpost = {
+  const wp: Watchpost & { [INSTANCE_SUITE]: HttpSuite } = {
+    [INSTANCE_SUITE]: httpSuite,
+    middleware(options?: MiddlewareOptions): WatchpostMiddleware {
+      // `app.use(wp.middleware)` hands us a request: say how to mount it instead.
+      const first = options as unknown as { headers?: unknown; method?: unknown } | undefined;
+      if (first && typeof first === 'object' && 'headers' in first && 'method' in first) {
+        const err = new SetupError('ERR_WATCHPOST_MIDDLEWARE_NOT_CALLED', 'wp.middleware must be called when mounted: app.use(wp.middleware()), not app.use(wp.middleware).');
+        // eslint-disable-next-line prefer-rest-params
+        const next = arguments[2] as unknown;
+        if (typeof next === 'function') {
+          (next as (e: unknown) => void)(err);
+          return undefined as unknown as WatchpostMiddleware;
+        }
+        throw err;
+      }
+      const m = createMiddleware(httpSuite, options);
+      middlewares.push(m);
+      return m;
+    },
+    secureAuth(options?: SecureAuthOptions) {
+      return policyMiddleware(parseAuthPolicy({ ...options, instance: wp }, 'wp.secureAuth()'));
+    },
+    secureAssessment(options?: SecureAssessmentOptions) {
+      return policyMiddleware(parseAssessmentPolicy({ ...options, instance: wp }, 'wp.secureAssessment()'));
+    },
+    rateLimit(options) {
+      return createLimiter(httpSuite, { limit: options.limit, windowMs: options.windowMs, name: options.name, skip: (req) => Boolean((req as { watchpost?: { allowListed?: boolean } }).watchpost?.allowListed) });
+    },
+    errorHandler() {
+      return createErrorHandler(httpSuite) as ErrorRequestHandler;
+    },
+    metricsHandler() {
+      return function watchpostMetricsHandler(_req, res, next) {
+        registry.metrics().then((text) => {
+          res.setHeader('Content-Type', registry.contentType);
+          res.send(text);
+        }, next);
+      };
+    },
     config,
     registry,
     store,
@@ -261,6 +337,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       if (!closing) {
         closing = (async () => {
           clearInterval(resync);
+          for (const m of middlewares) m.flush();
           await monitor.close();
           engine.flushUpdates();
           await writer.close(10_000);

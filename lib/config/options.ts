@@ -120,9 +120,53 @@ export interface WatchpostOptions {
     /** SECURITY_EVENT_FLUSH_INTERVAL_MS: longest wait before a partial batch is written. Defaults to `200`. */
     readonly flushIntervalMs?: number;
   };
+  /** IPV6_PREFIX_LENGTH: bits of an IPv6 address that identify one client. Defaults to `56`. */
+  readonly ipv6PrefixLength?: number;
+  /** IP_ALLOW_LIST: IPs or CIDR ranges never blocked or rate-limited. */
+  readonly allowList?: readonly string[];
+  /** IP_DENY_LIST: IPs or CIDR ranges always refused with 403. */
+  readonly denyList?: readonly string[];
+  /** EXEMPT_PATHS: path prefixes (health, metrics) never blocked, limited or scanned. */
+  readonly exemptPaths?: readonly string[];
+  /** SECURITY_HEADERS: helmet's headers; `false` turns them off, an object is passed to helmet. */
+  readonly securityHeaders?: boolean | Readonly<Record<string, unknown>>;
+  /** Request rate limit of wp.middleware() (ENABLE_RATE_LIMITING switches it). */
+  readonly rateLimit?: {
+    /** RATE_LIMIT_MAX_REQUESTS: requests per window per client. Defaults to `300`. */
+    readonly limit?: number;
+    /** RATE_LIMIT_WINDOW (seconds in the environment): window. Defaults to 60 000 ms. */
+    readonly windowMs?: number;
+  };
+  /** Injection scanning of wp.middleware(). */
+  readonly injection?: {
+    /** INJECTION_MODE: `block` (403) or `monitor` (log only). Defaults to `block`. */
+    readonly mode?: InjectionMode;
+    /** DETECTION_PARANOIA_LEVEL: 1 (fewest false positives) to 4. Defaults to the detector's default. */
+    readonly paranoia?: 1 | 2 | 3 | 4;
+    /** Per-route modes; the first matching entry wins. */
+    readonly routes?: ReadonlyArray<{ readonly path: string | RegExp; readonly mode: InjectionMode | 'off' }>;
+    /** INJECTION_ON_INCOMPLETE: what to do when a request is too big or deep to scan fully. Defaults to `block`. */
+    readonly onIncomplete?: 'block' | 'allow';
+  };
+  /** Login defence of @SecureAuth / wp.secureAuth(). */
+  readonly login?: {
+    /** LOGIN_LOCK_DURATION (seconds): hard lock of one IP+username after FAILED_LOGINS_THRESHOLD failures. Defaults to 900 000 ms. */
+    readonly lockMs?: number;
+    /** LOGIN_ACCOUNT_THRESHOLD: failures of one account from all IPs (within FAILED_LOGINS_WINDOW × 3) that lock it briefly for everyone. Defaults to `20`. */
+    readonly accountThreshold?: number;
+    /** LOGIN_ACCOUNT_LOCK_DURATION (seconds): first account-wide lock; doubles per repeat, up to 15 min. Defaults to 60 000 ms. */
+    readonly accountLockMs?: number;
+    /** LOGIN_DISTINCT_USERS_THRESHOLD: distinct usernames failing from one IP that mark credential stuffing. Defaults to `10`. */
+    readonly distinctUsersThreshold?: number;
+    /** LOGIN_DISTINCT_IPS_THRESHOLD: distinct IPs failing on one account that mark a distributed brute force. Defaults to `10`. */
+    readonly distinctIpsThreshold?: number;
+  };
   /** A clock (tests). */
   readonly clock?: Clock;
 }
+
+/** Injection guard modes. */
+export type InjectionMode = 'block' | 'monitor';
 
 /** Resolved count and window of one rule. */
 export interface RuleConfig {
@@ -181,5 +225,24 @@ export interface WatchpostConfig {
     readonly bufferSize: number;
     readonly batchSize: number;
     readonly flushIntervalMs: number;
+  };
+  readonly ipv6PrefixLength: number;
+  readonly allowList: readonly string[];
+  readonly denyList: readonly string[];
+  readonly exemptPaths: readonly string[];
+  readonly securityHeaders: false | Readonly<Record<string, unknown>>;
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number };
+  readonly injection: {
+    readonly mode: InjectionMode;
+    readonly paranoia: 1 | 2 | 3 | 4 | undefined;
+    readonly routes: ReadonlyArray<{ readonly path: string | RegExp; readonly mode: InjectionMode | 'off' }>;
+    readonly onIncomplete: 'block' | 'allow';
+  };
+  readonly login: {
+    readonly lockMs: number;
+    readonly accountThreshold: number;
+    readonly accountLockMs: number;
+    readonly distinctUsersThreshold: number;
+    readonly distinctIpsThreshold: number;
   };
 }

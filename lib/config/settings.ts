@@ -14,6 +14,7 @@ import {
   type WatchpostConfig,
   type WatchpostOptions,
 } from './options';
+import { parseCidr } from '../core/cidr';
 import {
   parseBoolean,
   parseChoice,
@@ -83,6 +84,21 @@ export const ENVIRONMENT_VARIABLES = {
   SECURITY_EVENT_BUFFER_SIZE: { default: '50000', description: 'Writes held in memory while the database is slow or down.' },
   SECURITY_EVENT_BATCH_SIZE: { default: '500', description: 'Rows per database write.' },
   SECURITY_EVENT_FLUSH_INTERVAL_MS: { default: '200', description: 'Longest wait before a partial batch is written, in ms.' },
+  IPV6_PREFIX_LENGTH: { default: '56', description: 'Bits of an IPv6 address that identify one client for counters and blocks.' },
+  IP_ALLOW_LIST: { default: '(empty)', description: 'Comma-separated IPs or CIDR ranges that are never blocked or rate-limited.' },
+  IP_DENY_LIST: { default: '(empty)', description: 'Comma-separated IPs or CIDR ranges that are always refused (403).' },
+  EXEMPT_PATHS: { default: '/health,/healthz,/readyz,/livez,/metrics', description: 'Path prefixes never blocked, rate-limited or scanned (probes, metrics).' },
+  SECURITY_HEADERS: { default: 'true', description: 'Send helmet\'s security headers.' },
+  RATE_LIMIT_MAX_REQUESTS: { default: '300', description: 'Requests per RATE_LIMIT_WINDOW per client before 429.' },
+  RATE_LIMIT_WINDOW: { default: '60', description: 'Window of RATE_LIMIT_MAX_REQUESTS, in seconds.' },
+  INJECTION_MODE: { default: 'block', description: 'block (refuse with 403) or monitor (log only) when a request carries an attack.' },
+  DETECTION_PARANOIA_LEVEL: { default: '(detector default)', description: 'Injection detector paranoia level, 1 (fewest false positives) to 4.' },
+  INJECTION_ON_INCOMPLETE: { default: 'block', description: 'block or allow a request too large or deep to scan fully.' },
+  LOGIN_LOCK_DURATION: { default: '900', description: 'Seconds one IP+username stays locked after FAILED_LOGINS_THRESHOLD failures.' },
+  LOGIN_ACCOUNT_THRESHOLD: { default: '20', description: 'Failures of one account from all IPs that lock it briefly for every IP.' },
+  LOGIN_ACCOUNT_LOCK_DURATION: { default: '60', description: 'Seconds of the first account-wide lock; doubles per repeat, at most 900.' },
+  LOGIN_DISTINCT_USERS_THRESHOLD: { default: '10', description: 'Distinct usernames failing from one IP that mark credential stuffing.' },
+  LOGIN_DISTINCT_IPS_THRESHOLD: { default: '10', description: 'Distinct IPs failing on one account that mark a distributed brute force.' },
 } as const satisfies Record<string, EnvVarSpec>;
 
 /** A variable name from the table. */
@@ -130,6 +146,14 @@ const KNOWN_TOP: Record<keyof Required<WatchpostOptions>, true> = {
   ipBlock: true,
   events: true,
   clock: true,
+  ipv6PrefixLength: true,
+  allowList: true,
+  denyList: true,
+  exemptPaths: true,
+  securityHeaders: true,
+  rateLimit: true,
+  injection: true,
+  login: true,
 };
 const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
   smtp: ['host', 'port', 'username', 'password', 'from'],
@@ -137,6 +161,9 @@ const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
   ipBlock: ['baseMs', 'maxMs', 'offenceWindowMs', 'rules'],
   events: ['bufferSize', 'batchSize', 'flushIntervalMs'],
   thresholds: RULE_IDS,
+  rateLimit: ['limit', 'windowMs'],
+  injection: ['mode', 'paranoia', 'routes', 'onIncomplete'],
+  login: ['lockMs', 'accountThreshold', 'accountLockMs', 'distinctUsersThreshold', 'distinctIpsThreshold'],
 };
 
 /** Levenshtein distance, for "did you mean" hints on mistyped option names. */
@@ -237,6 +264,9 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
       `IP_BLOCK_MAX_DURATION: ${maxMs / 1000} is shorter than IP_BLOCK_DURATION ${baseMs / 1000}. Set the longest block to at least the first one.`,
     );
   }
+  const rateLimit = defined(opts.rateLimit);
+  const injection = defined(opts.injection);
+  const login = defined(opts.login);
   const smtpUsername = pick<string | undefined>('SMTP_USERNAME', 'smtp.username', smtp.username, str, str, undefined);
 
   const config: WatchpostConfig = {
@@ -284,8 +314,76 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
       batchSize: pick('SECURITY_EVENT_BATCH_SIZE', 'events.batchSize', events.batchSize, int(1, 5000), opt(int(1, 5000)), 500),
       flushIntervalMs: pick('SECURITY_EVENT_FLUSH_INTERVAL_MS', 'events.flushIntervalMs', events.flushIntervalMs, int(1, 60_000, 'ms'), opt(int(1, 60_000, 'ms')), 200),
     }),
+    ipv6PrefixLength: pick('IPV6_PREFIX_LENGTH', 'ipv6PrefixLength', opts.ipv6PrefixLength, int(16, 128), opt(int(16, 128)), 56),
+    allowList: Object.freeze(pick('IP_ALLOW_LIST', 'allowList', opts.allowList, parseCidrList, parseCidrList, [] as string[])),
+    denyList: Object.freeze(pick('IP_DENY_LIST', 'denyList', opts.denyList, parseCidrList, parseCidrList, [] as string[])),
+    exemptPaths: Object.freeze(pick('EXEMPT_PATHS', 'exemptPaths', opts.exemptPaths, parsePathList, parsePathList, ['/health', '/healthz', '/readyz', '/livez', '/metrics'])),
+    securityHeaders: pick<false | Readonly<Record<string, unknown>>>('SECURITY_HEADERS', 'securityHeaders', opts.securityHeaders, (n, r) => (parseBoolean(n, r) ? {} : false), headersOption, {}),
+    rateLimit: Object.freeze({
+      limit: pick('RATE_LIMIT_MAX_REQUESTS', 'rateLimit.limit', rateLimit.limit, int(1), opt(int(1)), 300),
+      windowMs: pick('RATE_LIMIT_WINDOW', 'rateLimit.windowMs', rateLimit.windowMs, seconds(1), opt(int(1000, undefined, 'ms')), 60_000),
+    }),
+    injection: Object.freeze({
+      mode: pick('INJECTION_MODE', 'injection.mode', injection.mode, (n, r) => parseChoice(n, r, ['block', 'monitor'] as const), (n, r) => parseChoice(n, r, ['block', 'monitor'] as const), 'block' as const),
+      paranoia: pick<1 | 2 | 3 | 4 | undefined>('DETECTION_PARANOIA_LEVEL', 'injection.paranoia', injection.paranoia, (n, r) => int(1, 4)(n, r) as 1 | 2 | 3 | 4, (n, r) => opt(int(1, 4))(n, r) as 1 | 2 | 3 | 4, undefined),
+      routes: Object.freeze(parseRouteModes('createWatchpost: injection.routes', injection.routes ?? [])),
+      onIncomplete: pick('INJECTION_ON_INCOMPLETE', 'injection.onIncomplete', injection.onIncomplete, (n, r) => parseChoice(n, r, ['block', 'allow'] as const), (n, r) => parseChoice(n, r, ['block', 'allow'] as const), 'block' as const),
+    }),
+    login: Object.freeze({
+      lockMs: pick('LOGIN_LOCK_DURATION', 'login.lockMs', login.lockMs, seconds(1), opt(int(1000, undefined, 'ms')), 900_000),
+      accountThreshold: pick('LOGIN_ACCOUNT_THRESHOLD', 'login.accountThreshold', login.accountThreshold, int(2), opt(int(2)), 20),
+      accountLockMs: pick('LOGIN_ACCOUNT_LOCK_DURATION', 'login.accountLockMs', login.accountLockMs, seconds(1), opt(int(1000, undefined, 'ms')), 60_000),
+      distinctUsersThreshold: pick('LOGIN_DISTINCT_USERS_THRESHOLD', 'login.distinctUsersThreshold', login.distinctUsersThreshold, int(2), opt(int(2)), 10),
+      distinctIpsThreshold: pick('LOGIN_DISTINCT_IPS_THRESHOLD', 'login.distinctIpsThreshold', login.distinctIpsThreshold, int(2), opt(int(2)), 10),
+    }),
   };
   return Object.freeze(config);
+}
+
+function parseCidrList(name: string, raw: unknown): string[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) throw new ConfigError('ERR_WATCHPOST_INVALID_CIDR', `${name}: ${JSON.stringify(raw)} is not valid. Expected a comma-separated list of IPs or CIDR ranges such as 10.0.0.0/8,2001:db8::/32.`);
+  const out: string[] = [];
+  for (const item of items) {
+    const text = typeof item === 'string' ? item.trim() : '';
+    if (text === '') continue;
+    if (!parseCidr(text)) {
+      throw new ConfigError('ERR_WATCHPOST_INVALID_CIDR', `${name}: ${JSON.stringify(item)} is not valid. Expected an IP address or a CIDR range such as 203.0.113.0/24 or 2001:db8::/48.`);
+    }
+    out.push(text);
+  }
+  return out;
+}
+
+function parsePathList(name: string, raw: unknown): string[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected a comma-separated list of paths such as /health,/metrics.`);
+  const out: string[] = [];
+  for (const item of items) {
+    const text = typeof item === 'string' ? item.trim() : '';
+    if (text === '') continue;
+    if (!text.startsWith('/')) throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(item)} is not valid. Expected a path starting with /.`);
+    out.push(text);
+  }
+  return out;
+}
+
+function headersOption(name: string, raw: unknown): false | Readonly<Record<string, unknown>> {
+  if (raw === true) return {};
+  if (raw === false) return false;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return Object.freeze({ ...(raw as Record<string, unknown>) });
+  throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected true, false or helmet options.`);
+}
+
+function parseRouteModes(name: string, raw: unknown): Array<{ path: string | RegExp; mode: 'block' | 'monitor' | 'off' }> {
+  if (!Array.isArray(raw)) throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected an array of { path, mode }.`);
+  return raw.map((entry: unknown, i: number) => {
+    const e = entry as { path?: unknown; mode?: unknown };
+    if (!e || (typeof e.path !== 'string' && !(e.path instanceof RegExp))) {
+      throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}[${i}].path: ${JSON.stringify(e?.path)} is not valid. Expected a path prefix string or a RegExp.`);
+    }
+    return { path: e.path, mode: parseChoice(`${name}[${i}].mode`, e.mode, ['block', 'monitor', 'off'] as const) };
+  });
 }
 
 function logLevel(name: string, raw: unknown): LogLevel {

@@ -2,7 +2,7 @@
  * Ports: the interfaces core/ talks to. Adapters (stores/, persistence/, logging/,
  * metrics/, alerting/) implement them; lib/index.ts wires them together.
  */
-import type { SecurityEventType, Severity } from './types';
+import type { ScanVerdict, SecurityEventType, Severity, ValueLocation } from './types';
 
 /** Time source; tests inject a fake one. */
 export interface Clock {
@@ -206,6 +206,18 @@ export interface EventSink {
   write(batch: readonly WriteOp[]): Promise<void>;
   /** Blocks that have not expired and were not lifted, for loading into the store. */
   loadActiveBlocks(now: Date): Promise<BlockRecord[]>;
+}
+
+// ---------------------------------------------------------------------------
+// Injection scanning
+// ---------------------------------------------------------------------------
+
+/** What the HTTP layer needs from the injection detection engine (lib/detection). */
+export interface InjectionScanner {
+  /** One string value at a location. */
+  scanValue(value: string, location?: ValueLocation, path?: string): ScanVerdict;
+  /** Any parsed value (JSON body, parsed query): keys and string values, walked with caps. */
+  scanObject(root: unknown, location: ValueLocation, pathPrefix?: string): ScanVerdict;
 }
 
 // ---------------------------------------------------------------------------

@@ -11,11 +11,13 @@ export interface WatchpostMetrics extends MetricsSink {
   readonly registry: Registry;
   /** Times a guard's work, in seconds (histogram `watchpost_check_duration_seconds`). */
   startCheckTimer(guard: string): () => void;
+  /** A request refused by a guard. */
+  blockedRequest(guard: string): void;
 }
 
 const KNOWN_TYPES = new Set<string>(SECURITY_EVENT_TYPES);
 const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
-const GUARDS = new Set(['ip_block', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
+const GUARDS = new Set(['ip_block', 'ip_filter', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
 
 /** Creates the metrics on `registry`. */
 export function createMetrics(registry: Registry): WatchpostMetrics {
@@ -30,6 +32,7 @@ export function createMetrics(registry: Registry): WatchpostMetrics {
   const blocks = new Counter({ name: 'watchpost_ip_blocks_total', help: 'IP blocks applied, by reason (rule).', labelNames: ['reason'], registers: [registry] });
   const blockedIps = new Gauge({ name: 'watchpost_blocked_ips', help: 'IPs blocked right now (as last listed).', registers: [registry] });
   const deliveries = new Counter({ name: 'watchpost_alert_deliveries_total', help: 'Alert notifications sent, by channel and outcome.', labelNames: ['channel', 'outcome'], registers: [registry] });
+  const refused = new Counter({ name: 'watchpost_blocked_requests_total', help: 'Requests refused, by guard.', labelNames: ['guard'], registers: [registry] });
   const checks = new Histogram({
     name: 'watchpost_check_duration_seconds',
     help: 'Time spent in each guard of the request path.',
@@ -74,6 +77,9 @@ export function createMetrics(registry: Registry): WatchpostMetrics {
     },
     alertDelivery(c: string, ok: boolean) {
       deliveries.inc({ channel: channel(c), outcome: ok ? 'sent' : 'failed' });
+    },
+    blockedRequest(guard: string) {
+      refused.inc({ guard: GUARDS.has(guard) ? guard : 'other' });
     },
     startCheckTimer(guard: string) {
       return checks.startTimer({ guard: GUARDS.has(guard) ? guard : 'other' }) as () => void;

@@ -1,0 +1,106 @@
+/**
+ * The assessment guard behind @SecureAssessment and wp.secureAssessment(): reads the
+ * submission, runs the anomaly checks, records each anomaly (an ASSESSMENT_ANOMALY event
+ * and an assessment_anomalies row, counted per user for its threshold), puts the verdict
+ * on req.watchpost.assessment, and by default lets the handler run (option: 422).
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { AssessmentPolicy } from '../config/policies';
+import type { AssessmentSubmission, AssessmentVerdict } from '../core/types';
+import { refuse } from './responder';
+import type { HttpSuite, RequestContext } from './suite';
+
+/** What the guard needs from the assessment checks (wired by the composition root). */
+export interface AssessmentRuntime {
+  /** Judges one submission against its type's baseline (and learns from it when accepted). */
+  analyze(submission: AssessmentSubmission): Promise<AssessmentVerdict>;
+  /** Writes one assessment_anomalies row per anomaly, linked to the event. */
+  record(submission: AssessmentSubmission, verdict: AssessmentVerdict, meta: { readonly ip: string; readonly requestId: string; readonly eventId: string }): void;
+}
+
+type Req = Request & { watchpost?: RequestContext; user?: { id?: unknown } };
+
+/** Why a body is not a submission; undefined when it is one. */
+export type SubmissionProblem = string;
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/**
+ * Turns the request into a submission (the `watchpost assess` format: user, type,
+ * completion_time, responses, score, submitted_at, item_times), or says what is wrong.
+ */
+export function readSubmission(policy: AssessmentPolicy, req: Req, now: Date): AssessmentSubmission | SubmissionProblem {
+  const body = req.body as Record<string, unknown> | undefined;
+  const raw = policy.extract ? policy.extract(req) : body && typeof body === 'object' && body.assessment_data && typeof body.assessment_data === 'object' ? body.assessment_data : body;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'the submission is not an object';
+  const s = raw as Record<string, unknown>;
+  const userRaw = policy.getUser ? policy.getUser(req) : (req.user?.id ?? s.user ?? s.user_id ?? body?.user ?? body?.user_id);
+  const user = typeof userRaw === 'string' || typeof userRaw === 'number' ? String(userRaw).slice(0, 320) : undefined;
+  if (!user) return 'no user identifier (set getUser, or send "user")';
+  const type = policy.type ?? (typeof s.type === 'string' ? s.type : undefined);
+  if (!type || !/^[\w.:-]{1,128}$/.test(type)) return 'no valid assessment type';
+  const completion = num(s.completion_time ?? s.completionTime);
+  if (completion === undefined || completion < 0) return '"completion_time" must be a number of seconds >= 0';
+  const responses = s.responses;
+  if (!responses || typeof responses !== 'object' || Array.isArray(responses)) return '"responses" must be an object of item: answer';
+  if (Object.keys(responses).length > 1000) return 'more than 1000 responses';
+  const score = s.score === undefined || s.score === null ? undefined : num(s.score);
+  if (s.score !== undefined && s.score !== null && score === undefined) return '"score" must be a number';
+  const at = typeof s.submitted_at === 'string' ? new Date(s.submitted_at) : now;
+  const submittedAt = Number.isNaN(at.getTime()) ? now : at;
+  let itemTimesSec: Record<string, number> | undefined;
+  if (s.item_times && typeof s.item_times === 'object' && !Array.isArray(s.item_times)) {
+    itemTimesSec = {};
+    for (const [k, v] of Object.entries(s.item_times as Record<string, unknown>)) {
+      const t = num(v);
+      if (t !== undefined && t >= 0) itemTimesSec[k] = t;
+    }
+  }
+  return { user, type, completionTimeSec: completion, responses: responses as Record<string, unknown>, score, submittedAt, itemTimesSec };
+}
+
+/** The guard middleware for one policy. */
+export function createAssessmentGuard(suite: HttpSuite, policy: AssessmentPolicy) {
+  return async function assessmentGuard(req: Req, res: Response, next: NextFunction): Promise<void> {
+    const ctx = req.watchpost;
+    const runtime = suite.assessments;
+    if (!ctx || !runtime) {
+      next();
+      return;
+    }
+    const submission = readSubmission(policy, req, new Date(suite.clock.now()));
+    if (typeof submission === 'string') {
+      ctx.assessment = { anomalous: false, anomalies: [], skipped: submission };
+      next();
+      return;
+    }
+    const stop = suite.metrics.startCheckTimer('assessment');
+    let verdict: AssessmentVerdict;
+    try {
+      verdict = await runtime.analyze(submission);
+    } finally {
+      stop();
+    }
+    ctx.assessment = verdict;
+    if (verdict.anomalous) {
+      const eventId = suite.logEvent({
+        type: 'ASSESSMENT_ANOMALY',
+        ip: ctx.ip,
+        userIdentifier: submission.user,
+        request: req,
+        details: { assessmentType: submission.type, anomalies: verdict.anomalies.map((a) => ({ type: a.type, severity: a.severity, details: a.details })) },
+      });
+      runtime.record(submission, verdict, { ip: ctx.ip, requestId: ctx.requestId, eventId });
+      if (policy.onAnomaly === 'reject') {
+        suite.metrics.blockedRequest('assessment');
+        refuse(res, 422, 'assessment_rejected', ctx.requestId);
+        return;
+      }
+    }
+    next();
+  };
+}

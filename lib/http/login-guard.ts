@@ -1,0 +1,121 @@
+/**
+ * The login guard behind @SecureAuth and wp.secureAuth(). Before the handler: refuse with
+ * 429 + Retry-After while the IP+username is hard-locked or the account is briefly locked.
+ * After the handler has answered, by its status: a success resets the consecutive failures;
+ * a failure is counted per IP, per normalised username and per IP+username, and may lock
+ * (IP+username: long; account: short, growing gently) or reveal a pattern: credential
+ * stuffing or password spraying (one IP, many accounts), or a distributed brute force (one
+ * account, many IPs). The password is never read.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { AuthPolicy } from '../config/policies';
+import { normalizeUser } from '../core/identity';
+import { accountLockMs, loginOutcome, manyAccountsPattern } from '../detection/login-failures';
+import { refuse } from './responder';
+import type { HttpSuite, RequestContext } from './suite';
+
+type Req = Request & { watchpost?: RequestContext };
+
+/** Reads the username by the policy; undefined when absent or not a usable string. */
+export function usernameOf(policy: AuthPolicy, req: Req): string | undefined {
+  let raw: unknown;
+  if (policy.getUsername) raw = policy.getUsername(req);
+  else {
+    const body = req.body as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object') {
+      for (const f of policy.usernameFields) {
+        if (typeof body[f] === 'string' && (body[f] as string).trim() !== '') {
+          raw = body[f];
+          break;
+        }
+      }
+    }
+  }
+  if (typeof raw === 'number') raw = String(raw);
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  return raw.slice(0, 320);
+}
+
+/** Store keys of one login attempt. */
+function keys(ipKey: string, user: string | undefined) {
+  return {
+    ip: `login:ip:${ipKey}`,
+    ipDistinct: `login:ip-users:${ipKey}`,
+    ipUser: user === undefined ? undefined : `login:ip-user:${ipKey}|${user}`,
+    user: user === undefined ? undefined : `login:user:${user}`,
+    userDistinct: user === undefined ? undefined : `login:user-ips:${user}`,
+    hardLock: user === undefined ? undefined : `login:lock:${ipKey}|${user}`,
+    accountLock: user === undefined ? undefined : `login:account-lock:${user}`,
+    accountOffences: user === undefined ? undefined : `login:account-offences:${user}`,
+  };
+}
+
+/** The guard middleware for one policy. */
+export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
+  const cfg = suite.config;
+  const windowMs = cfg.thresholds.failed_logins.windowMs;
+  const threshold = cfg.thresholds.failed_logins.threshold;
+  const accountWindowMs = windowMs * 3;
+
+  async function onFailure(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
+    const k = keys(ctx.ipKey, user);
+    const store = suite.store;
+    suite.logEvent({ type: 'AUTH_FAILURE', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
+    const fromIp = (await store.increment(k.ip, windowMs)).count;
+    if (k.ipUser && k.user && k.userDistinct && k.hardLock && k.accountLock && k.accountOffences) {
+      const [pair, account] = await Promise.all([store.increment(k.ipUser, windowMs), store.increment(k.user, accountWindowMs)]);
+      if (pair.count === 1) {
+        // A new (IP, account) pair: one more account failing from this IP, one more IP failing on this account.
+        const [users, ips] = await Promise.all([store.increment(k.ipDistinct, windowMs), store.increment(k.userDistinct, accountWindowMs)]);
+        if (users.count >= cfg.login.distinctUsersThreshold && (await store.claim(`login:pattern:ip:${ctx.ipKey}`, '1', windowMs)) === undefined) {
+          suite.logEvent({ type: 'BRUTE_FORCE_ATTEMPT', ip: ctx.ip, request: req, details: { pattern: manyAccountsPattern(fromIp, users.count), distinctUsers: users.count, failures: fromIp, windowSeconds: windowMs / 1000 } });
+        }
+        if (ips.count >= cfg.login.distinctIpsThreshold && (await store.claim(`login:pattern:user:${user}`, '1', accountWindowMs)) === undefined) {
+          suite.logEvent({ type: 'BRUTE_FORCE_ATTEMPT', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { pattern: 'distributed_brute_force', distinctIps: ips.count, windowSeconds: accountWindowMs / 1000 } });
+        }
+      }
+      if (pair.count >= threshold && !(await store.blockedUntil(k.hardLock))) {
+        await store.block(k.hardLock, cfg.login.lockMs);
+        suite.logEvent({ type: 'ACCOUNT_LOCKED', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { scope: 'ip+username', failures: pair.count, durationMs: cfg.login.lockMs } });
+      }
+      if (account.count >= cfg.login.accountThreshold && !(await store.blockedUntil(k.accountLock))) {
+        const offence = (await store.increment(k.accountOffences, 86_400_000)).count;
+        const duration = accountLockMs(offence, cfg.login.accountLockMs);
+        await store.block(k.accountLock, duration);
+        suite.logEvent({ type: 'ACCOUNT_LOCKED', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { scope: 'account', failures: account.count, durationMs: duration, offence } });
+      }
+    }
+  }
+
+  async function onSuccess(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
+    suite.logEvent({ type: 'AUTH_SUCCESS', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
+    const k = keys(ctx.ipKey, user);
+    if (k.ipUser && k.user) await Promise.all([suite.store.reset(k.ipUser), suite.store.reset(k.user)]);
+  }
+
+  return async function loginGuard(req: Req, res: Response, next: NextFunction): Promise<void> {
+    const ctx = req.watchpost;
+    if (!ctx) {
+      next();
+      return;
+    }
+    const rawUser = usernameOf(policy, req);
+    const user = rawUser === undefined ? undefined : normalizeUser(rawUser);
+    const k = keys(ctx.ipKey, user);
+    if (k.hardLock && k.accountLock) {
+      const [hard, account] = await Promise.all([suite.store.blockedUntil(k.hardLock), suite.store.blockedUntil(k.accountLock)]);
+      const until = hard && account ? (hard > account ? hard : account) : (hard ?? account);
+      if (until) {
+        suite.metrics.blockedRequest('login');
+        refuse(res, 429, 'login_locked', ctx.requestId, until.getTime() - suite.clock.now());
+        return;
+      }
+    }
+    res.once('finish', () => {
+      const outcome = loginOutcome(res.statusCode, policy.failureStatuses);
+      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user) : outcome === 'success' ? onSuccess(req, ctx, rawUser, user) : undefined;
+      work?.catch((err: unknown) => suite.logger.error({ event: 'login_guard_failed', err: err instanceof Error ? err.message : String(err) }, 'could not record a login outcome'));
+    });
+    next();
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Request identity: a request id (an incoming X-Request-Id when it is sane, else a new
+ * one; echoed back), and the client address from Express's `req.ip`, so that `trust proxy`
+ * decides. A spoofed X-Forwarded-For changes nothing while trust proxy is off.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { canonicalIp } from '../core/ip';
+import type { HttpSuite, RequestContext } from './suite';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** Checks run once per process, logged once each (STYLE.md section 3). */
+export interface IdentityWarnings {
+  trustProxy: boolean;
+  forwardedFor: boolean;
+}
+
+/** Builds `req.watchpost`. Returns the context, or undefined when no address is known at all. */
+export function identify(suite: HttpSuite, req: Request, res: Response, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void): RequestContext {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', requestId);
+
+  if (!warned.trustProxy && req.app.get('trust proxy') === true) {
+    warned.trustProxy = true;
+    suite.logger.warn({ event: 'permissive_trust_proxy', code: 'WRN_WATCHPOST_PERMISSIVE_TRUST_PROXY' }, 'Express trust proxy is true: any client can choose its IP with X-Forwarded-For; set it to the number of proxies or their addresses');
+  }
+  if (!warned.forwardedFor && req.headers['x-forwarded-for'] !== undefined && !req.app.get('trust proxy')) {
+    warned.forwardedFor = true;
+    suite.logger.warn({ event: 'unexpected_x_forwarded_for', code: 'WRN_WATCHPOST_UNEXPECTED_X_FORWARDED_FOR' }, 'requests carry X-Forwarded-For but trust proxy is off: behind a proxy every client appears as the proxy; set app.set("trust proxy", …)');
+  }
+
+  const raw = req.ip;
+  let ip = canonicalIp(raw);
+  if (ip === undefined) {
+    // An unparseable forwarded address: fall back to the peer, never throw.
+    ip = canonicalIp(req.socket?.remoteAddress) ?? '0.0.0.0';
+    if (raw !== undefined) onBadAddress(String(raw), ip);
+  }
+  const ipKey = suite.keyOf(ip) ?? ip;
+  return { requestId, ip, ipKey, allowListed: suite.allow.has(ip) };
+}
+
+/** True when the path starts with one of the exempt prefixes (health, metrics). */
+export function isExempt(path: string, prefixes: readonly string[]): boolean {
+  for (const p of prefixes) {
+    if (path === p || (path.startsWith(p) && (p.endsWith('/') || path.charCodeAt(p.length) === 47))) return true;
+  }
+  return false;
+}
