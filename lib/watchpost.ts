@@ -11,12 +11,12 @@ import { BatchWriter } from './core/batch-writer';
 import { blockKeyOf, ThresholdEngine, type BlockResult } from './core/engine';
 import { ConfigError, InputError } from './core/errors';
 import { InsuredStore } from './core/insured-store';
+import { newId } from './core/ids';
 import { ipKey } from './core/ip';
 import { SecurityMonitor, type SecurityEventInput } from './core/monitor';
 import { systemClock, type Alerter, type CounterStore, type Logger, type StoreStatus } from './core/ports';
 import { buildRules } from './core/rules';
 import { cleanText } from './core/sanitize';
-import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { parseAssessmentPolicy, parseAuthPolicy, type SecureAssessmentOptions, type SecureAuthOptions } from './config/policies';
 import { CidrSet } from './core/cidr';
@@ -311,7 +311,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       if (!key) throw new InputError('ERR_WATCHPOST_INVALID_EVENT', `blockIp: ${JSON.stringify(ip)} is not an IP address.`);
       const reason = cleanText(o.reason ?? 'manual block', 256) as string;
       const result = await engine.blockIp(key, reason, null, { actor: o.actor }, o.durationMs ?? config.ipBlock.baseMs);
-      writer.enqueue({ kind: 'audit', record: { id: randomUUID(), occurredAt: new Date(clock.now()), actor: cleanText(o.actor, 128) as string, action: 'ip.block', target: key, sourceIp: null, details: { reason, until: result.until.toISOString() } } });
+      writer.enqueue({ kind: 'audit', record: { id: newId(), occurredAt: new Date(clock.now()), actor: cleanText(o.actor, 128) as string, action: 'ip.block', target: key, sourceIp: null, details: { reason, until: result.until.toISOString() } } });
       return result;
     },
     async unblockIp(ip, o) {
@@ -321,7 +321,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       const now = new Date(clock.now());
       await store.unblock(blockKeyOf(key));
       writer.enqueue({ kind: 'unblock', record: { ip: key, unblockedAt: now, unblockedBy: actor } });
-      writer.enqueue({ kind: 'audit', record: { id: randomUUID(), occurredAt: now, actor, action: 'ip.unblock', target: key, sourceIp: null, details: {} } });
+      writer.enqueue({ kind: 'audit', record: { id: newId(), occurredAt: now, actor, action: 'ip.unblock', target: key, sourceIp: null, details: {} } });
       monitor.logSecurityEvent({ type: 'IP_UNBLOCKED', ip: key.includes('/') ? null : key, details: { key, actor } });
     },
     async blockedUntil(ip) {

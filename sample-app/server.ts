@@ -47,6 +47,8 @@ class AssessmentController {
 export function buildApp(wp: Watchpost): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Only a proxy on this machine may set X-Forwarded-For (npm run simulate uses it).
+  app.set('trust proxy', 'loopback');
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(wp.middleware());

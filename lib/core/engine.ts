@@ -6,8 +6,8 @@
  * doubles with each repeat offence. Later events in the same window only raise the alert's
  * count (coalesced), so a flood never becomes an alert storm.
  */
-import { randomUUID } from 'node:crypto';
 import type { BatchWriter } from './batch-writer';
+import { newId } from './ids';
 import { normalizeUser } from './identity';
 import { noopMetrics, silentLogger, systemClock, type AlertNotice, type AlertRecord, type AlertUpdate, type Alerter, type Clock, type CounterStore, type Logger, type MetricsSink, type SecurityEventRecord } from './ports';
 import { rulesByEventType, type ThresholdRule } from './rules';
@@ -122,7 +122,7 @@ export class ThresholdEngine {
 
   private async crossed(rule: ThresholdRule, keyType: 'ip' | 'user', key: string, count: number, record: SecurityEventRecord): Promise<void> {
     const now = new Date(this.clock.now());
-    const alertId = randomUUID();
+    const alertId = newId();
     // One alert per rule, key and window, whichever instance sees the crossing first.
     const holder = await this.o.store.claim(`alert:${rule.id}:${keyType}:${key}`, alertId, rule.windowMs);
     let alert: AlertRecord | undefined;

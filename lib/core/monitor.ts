@@ -4,9 +4,9 @@
  * the database buffer, threshold counting) happens right after, off the caller's path,
  * in one setImmediate batch.
  */
-import { randomUUID } from 'node:crypto';
 import type { BatchWriter } from './batch-writer';
 import { InputError } from './errors';
+import { newId } from './ids';
 import { canonicalIp } from './ip';
 import { noopMetrics, silentLogger, systemClock, type Clock, type Logger, type MetricsSink, type SecurityEventRecord } from './ports';
 import { cleanText, sanitizeDetails } from './sanitize';
@@ -132,7 +132,7 @@ export class SecurityMonitor {
     const severity = input.severity === undefined ? DEFAULT_SEVERITY[type] : severityOf(input.severity);
     const req = input.request;
     const headers = req?.headers;
-    const id = randomUUID();
+    const id = newId();
     if (this.closed) {
       this.metrics.eventsDropped(severity, 1);
       if (!this.warnedClosed) {
