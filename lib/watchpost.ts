@@ -23,6 +23,7 @@ import { CidrSet } from './core/cidr';
 import { SetupError } from './core/errors';
 import { createInterimScanner } from './detection/interim-scanner';
 import { createErrorHandler } from './http/error-handler';
+import { createParamsGuard } from './http/injection-guard';
 import { createMiddleware, type MiddlewareOptions, type WatchpostMiddleware } from './http/middleware';
 import { policyMiddleware } from './http/policy-runtime';
 import { createLimiter } from './http/rate-limit';
@@ -77,6 +78,8 @@ export interface Watchpost {
   secureAssessment(options?: SecureAssessmentOptions): RequestHandler;
   /** A stricter rate limit for one route (counted in the shared store). */
   rateLimit(options: { readonly limit: number; readonly windowMs: number; readonly name: string }): RequestHandler;
+  /** Scans the route's params (which the app-level middleware cannot see): app.get('/files/:name', wp.scanParams(), handler). */
+  scanParams(): RequestHandler;
   /** Clear 400/413/415 answers (with an event) for body-parser failures; mount after the routes. */
   errorHandler(): ErrorRequestHandler;
   /** Prometheus text for GET /metrics (the registry above). */
@@ -280,6 +283,9 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     },
     rateLimit(options) {
       return createLimiter(httpSuite, { limit: options.limit, windowMs: options.windowMs, name: options.name, skip: (req) => Boolean((req as { watchpost?: { allowListed?: boolean } }).watchpost?.allowListed) });
+    },
+    scanParams() {
+      return createParamsGuard(httpSuite);
     },
     errorHandler() {
       return createErrorHandler(httpSuite) as ErrorRequestHandler;

@@ -3,11 +3,12 @@
  * globally or per route. Each attack class found is one typed event carrying where it was
  * found and a short, capped snippet.
  */
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { InjectionMode } from '../config/options';
 import type { SecurityEventInput } from '../core/monitor';
 import type { AttackKind, ScanVerdict, SecurityEventType } from '../core/types';
-import type { RequestContext } from './suite';
+import { refuse } from './responder';
+import type { HttpSuite, RequestContext } from './suite';
 
 /** The event type of each attack class. */
 export const EVENT_OF_KIND: Readonly<Record<AttackKind, SecurityEventType>> = {
@@ -47,4 +48,31 @@ export function injectionEvents(verdict: ScanVerdict, req: Request, ctx: Request
     });
   }
   return out;
+}
+
+/**
+ * Scans Express route params, which the app-level middleware cannot see (routing has not
+ * happened yet). Run by wp.scanParams() and by the @SecureAuth/@SecureAssessment guards.
+ * Returns false when the request was refused.
+ */
+export function checkParams(suite: HttpSuite, req: Request & { watchpost?: RequestContext }, res: Response): boolean {
+  const ctx = req.watchpost;
+  const params = req.params as Record<string, unknown> | undefined;
+  if (!ctx || !params || Object.keys(params).length === 0) return true;
+  const mode = modeFor(req.path, suite.config.injection.mode, suite.config.injection.routes);
+  if (mode === 'off') return true;
+  const verdict = suite.scanner.scanObject(params, 'param');
+  if (!verdict.attack) return true;
+  for (const e of injectionEvents(verdict, req, ctx, mode)) suite.logEvent(e);
+  if (mode !== 'block') return true;
+  suite.metrics.blockedRequest('injection');
+  refuse(res, 403, 'request_refused', ctx.requestId);
+  return false;
+}
+
+/** wp.scanParams(): put on routes with params (`/files/:name`) to scan them too. */
+export function createParamsGuard(suite: HttpSuite) {
+  return function watchpostParamsGuard(req: Request, res: Response, next: NextFunction): void {
+    if (checkParams(suite, req, res)) next();
+  };
 }

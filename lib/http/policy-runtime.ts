@@ -9,6 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AssessmentPolicy, AuthPolicy } from '../config/policies';
 import { SetupError } from '../core/errors';
 import { createAssessmentGuard } from './assessment-guard';
+import { checkParams } from './injection-guard';
 import { createLoginGuard } from './login-guard';
 import { INSTANCE_SUITE, SUITE_KEY, type HttpSuite } from './suite';
 
@@ -57,6 +58,7 @@ export function runPolicy(policy: Policy, req: Request, res: Response, next: Nex
     next(notInstalled(policy));
     return;
   }
+  if (!checkParams(suite, req, res)) return;
   guardFor(suite, policy)(req, res, next).catch((err: unknown) => next(err));
 }
 

@@ -68,6 +68,9 @@ export async function createTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   app.get('/files/*rest', (req, res) => {
     res.json({ path: req.path });
   });
+  app.get('/users/:name', wp.scanParams(), (req, res) => {
+    res.json({ name: req.params.name });
+  });
   o.routes?.(app, wp);
   app.use(wp.errorHandler());
   let reader: Awaited<ReturnType<typeof openReader>> | undefined;

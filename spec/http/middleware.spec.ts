@@ -197,6 +197,18 @@ describe('http: wp.middleware()', function () {
       });
     }
 
+    it('route params are scanned where the route is known (wp.scanParams())', async () => {
+      t = await createTestApp();
+      const bad = await request(t.app).get(`/users/${encodeURIComponent('<svg onload=alert(1)>')}`);
+      assert.equal(bad.status, 403);
+      const good = await request(t.app).get(`/users/${encodeURIComponent("Miles O'Brien")}`);
+      assert.equal(good.status, 200);
+      assert.equal(good.body.name, "Miles O'Brien");
+      const events = await t.rows('security_events', 'event_type = ?', ['XSS_ATTEMPT']);
+      assert.ok(events.length >= 1);
+      assert.ok((json(events[events.length - 1].details).findings as Array<{ location: string }>).some((f) => f.location === 'param' || f.location === 'path'));
+    });
+
     it('monitor mode logs but lets the request through; per-route modes override the global one', async () => {
       t = await createTestApp({ watchpost: { injection: { mode: 'monitor', routes: [{ path: '/files', mode: 'block' }] } } });
       assert.equal((await request(t.app).get('/echo').query({ q: "' OR 1=1--" })).status, 200);
