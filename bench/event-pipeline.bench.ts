@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     await wp.flush();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     await wp.close();
-    console.log(`whole pipeline into SQLite (log line + row + 2 rules counted per event): ${Math.round(n / seconds).toLocaleString('en')} events/s`);
+    console.log(`whole pipeline into SQLite (log line + row + one rule counted per IP and per user): ${Math.round(n / seconds).toLocaleString('en')} events/s`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

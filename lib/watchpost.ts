@@ -92,6 +92,17 @@ function checkLogger(logger: unknown): Logger {
   if (missing.length > 0) {
     throw new ConfigError('ERR_WATCHPOST_INVALID_LOGGER', `createWatchpost: logger lacks ${missing.join(', ')}. Pass an object with debug, info, warn and error methods (a winston or pino logger works).`);
   }
+  // winston takes (message, meta); watchpost calls (fields, message) as pino does.
+  const isWinston = typeof l.log === 'function' && typeof l.add === 'function' && typeof l.levels === 'object';
+  if (isWinston) {
+    const w = logger as Record<'debug' | 'info' | 'warn' | 'error', (m: string, meta: object) => void>;
+    return {
+      debug: (f, m) => w.debug(m, f),
+      info: (f, m) => w.info(m, f),
+      warn: (f, m) => w.warn(m, f),
+      error: (f, m) => w.error(m, f),
+    };
+  }
   return logger as Logger;
 }
 
@@ -118,7 +129,11 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     : createWinstonLogger({ path: config.securityLogPath, level: config.securityLogLevel });
   const log = secLog.logger;
   const registry = new Registry();
-  const metrics: WatchpostMetrics = createMetrics(registry);
+  // Read at scrape time: IP blocks in the store (login locks are kept apart, under login:).
+  let storeRef: CounterStore | undefined;
+  const metrics: WatchpostMetrics = createMetrics(registry, {
+    blockedIps: async () => ((await storeRef?.listBlocks(100_000)) ?? []).filter((b) => b.key.startsWith('ip:')).length,
+  });
   const keyOf = (ip: string) => ipKey(ip, config.ipv6PrefixLength);
   const allow = new CidrSet(config.allowList);
   const deny = new CidrSet(config.denyList);
@@ -149,13 +164,25 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
 
   let store: CounterStore;
   let insured: InsuredStore | undefined;
+  let redisStore: RedisStore | undefined;
   const memory = new MemoryStore({ maxKeys: config.storeMaxKeys, clock });
   if (options.store) {
     store = checkStore(options.store);
     await memory.shutdown();
   } else if (config.redis) {
-    const redis = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, connectTimeoutMs: config.redis.connectTimeoutMs, logger: log, onReconnect: () => void reloadBlocks('redis_reconnected') });
-    if (config.onStoreError === 'insure') {
+    const insure = config.onStoreError === 'insure';
+    const redis = new RedisStore({
+      url: config.redis.url,
+      keyPrefix: config.redis.keyPrefix,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      connectTimeoutMs: config.redis.connectTimeoutMs,
+      logger: log,
+      onReconnect: () => void reloadBlocks('redis_reconnected'),
+      // Under `insure` the insured store counts errors itself (once per failure).
+      onError: insure ? undefined : (op) => metrics.storeError('redis', op),
+    });
+    redisStore = redis;
+    if (insure) {
       insured = new InsuredStore({
         primary: redis,
         fallback: memory,
@@ -173,13 +200,15 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     }
   } else {
     store = memory;
-    if (process.env.NODE_ENV === 'production') {
+    if ((options.env ?? process.env).NODE_ENV === 'production') {
       log.warn({ event: 'memory_store', code: 'WRN_WATCHPOST_MEMORY_STORE' }, 'REDIS_URL is not set: counters and blocks are per process; several instances do not share them');
     }
   }
 
+  storeRef = store;
   const writer = new BatchWriter({
     sink,
+    retryMaxMs: Math.min(5000, config.database.retryMaxDelayMs),
     capacity: config.events.bufferSize,
     batchSize: config.events.batchSize,
     flushIntervalMs: config.events.flushIntervalMs,
@@ -303,8 +332,13 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     store,
     monitor: { logSecurityEvent: (input) => monitor.logSecurityEvent(input) },
     async health() {
-      const storeStatus: StoreStatus = insured ? insured.status() : { kind: store.kind, state: 'ok', errors: 0 };
-      const database = sink.status === 'up' ? 'up' : sink.status === 'connecting' ? 'connecting' : 'down';
+      const storeStatus: StoreStatus = insured
+        ? insured.status()
+        : redisStore
+          ? { kind: 'redis', state: Date.now() - redisStore.lastErrorAt < 10_000 ? 'down' : 'ok', errors: redisStore.errors }
+          : { kind: store.kind, state: 'ok', errors: 0 };
+      // Connected is not enough: while writes keep failing the database counts as down.
+      const database = sink.status === 'up' ? (writer.failing && writer.size > 0 ? 'down' : 'up') : sink.status === 'connecting' ? 'connecting' : 'down';
       return {
         status: database === 'up' && storeStatus.state === 'ok' ? 'ok' : 'degraded',
         database,
@@ -314,7 +348,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     },
     async blockIp(ip, o) {
       const key = keyOf(ip);
-      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_EVENT', `blockIp: ${JSON.stringify(ip)} is not an IP address.`);
+      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_IP', `blockIp: ${JSON.stringify(ip)} is not an IP address. Pass an IPv4 or IPv6 address such as 203.0.113.7.`);
       const reason = cleanText(o.reason ?? 'manual block', 256) as string;
       const result = await engine.blockIp(key, reason, null, { actor: o.actor }, o.durationMs ?? config.ipBlock.baseMs);
       writer.enqueue({ kind: 'audit', record: { id: newId(), occurredAt: new Date(clock.now()), actor: cleanText(o.actor, 128) as string, action: 'ip.block', target: key, sourceIp: null, details: { reason, until: result.until.toISOString() } } });
@@ -322,7 +356,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     },
     async unblockIp(ip, o) {
       const key = keyOf(ip);
-      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_EVENT', `unblockIp: ${JSON.stringify(ip)} is not an IP address.`);
+      if (!key) throw new InputError('ERR_WATCHPOST_INVALID_IP', `unblockIp: ${JSON.stringify(ip)} is not an IP address. Pass an IPv4 or IPv6 address such as 203.0.113.7.`);
       const actor = cleanText(o.actor, 128) as string;
       const now = new Date(clock.now());
       await store.unblock(blockKeyOf(key));

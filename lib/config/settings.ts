@@ -259,9 +259,11 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
   const baseMs = pick('IP_BLOCK_DURATION', 'ipBlock.baseMs', ipBlock.baseMs, seconds(1), opt(int(1000, undefined, 'ms')), 900_000);
   const maxMs = pick('IP_BLOCK_MAX_DURATION', 'ipBlock.maxMs', ipBlock.maxMs, seconds(1), opt(int(1000, undefined, 'ms')), 86_400_000);
   if (maxMs < baseMs) {
+    const maxName = ipBlock.maxMs !== undefined ? 'createWatchpost: ipBlock.maxMs' : 'IP_BLOCK_MAX_DURATION';
+    const baseName = ipBlock.baseMs !== undefined ? 'ipBlock.baseMs' : 'IP_BLOCK_DURATION';
     throw new ConfigError(
       'ERR_WATCHPOST_INVALID_NUMBER',
-      `IP_BLOCK_MAX_DURATION: ${maxMs / 1000} is shorter than IP_BLOCK_DURATION ${baseMs / 1000}. Set the longest block to at least the first one.`,
+      `${maxName}: a longest block of ${maxMs / 1000} s is shorter than ${baseName} (${baseMs / 1000} s). Set the longest block to at least the first one.`,
     );
   }
   const rateLimit = defined(opts.rateLimit);

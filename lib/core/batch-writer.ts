@@ -11,7 +11,13 @@
  *   a reserve of another 10% of `capacity`; past that they are dropped and counted too;
  * - once writing succeeds again, an EVENTS_DROPPED event records how many were dropped.
  * Memory stays flat: nothing is held beyond capacity × 1.1.
+ *
+ * Rejected rows: when the database refuses the data itself (ERR_WATCHPOST_DB_WRITE_REJECTED:
+ * a value too long, a constraint), the batch is split in halves until the offending write is
+ * alone; that one write is dropped (logged with its kind and id, and counted), and everything
+ * else is written. A transient failure (database down, busy) is retried whole, never split.
  */
+import { SecError } from './errors';
 import { noopMetrics, silentLogger, type EventSink, type Logger, type MetricsSink, type WriteOp } from './ports';
 import type { Severity } from './types';
 
@@ -60,6 +66,12 @@ export class BatchWriter {
   private writing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Current batch size: lowered while isolating a rejected write, restored after. */
+  private limit: number;
+  /** Writes dropped because the database rejected them. */
+  rejectedTotal = 0;
+  /** Bumped by every attempt that changed something (rows written, batch split, row dropped). */
+  private progress = 0;
   private closed = false;
   private dropsSinceReport: Record<string, number> = {};
   private dropsSince = 0;
@@ -70,8 +82,14 @@ export class BatchWriter {
 
   constructor(private readonly options: BatchWriterOptions) {
     this.reserveCapacity = Math.floor((options.capacity * 11) / 10);
+    this.limit = options.batchSize;
     this.log = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? noopMetrics;
+  }
+
+  /** True while the last write attempt failed (the database is down or refusing). */
+  get failing(): boolean {
+    return this.failures > 0;
   }
 
   /** Writes waiting (including the batch being written). */
@@ -100,9 +118,9 @@ export class BatchWriter {
         await this.writing;
         continue;
       }
-      const before = this.written;
+      const before = this.progress;
       await this.startWrite();
-      if (this.written === before) return; // the write failed: leave the rest for the retry
+      if (this.progress === before) return; // the write failed: leave the rest for the retry
     }
   }
 
@@ -125,9 +143,9 @@ export class BatchWriter {
         delay = Math.min(delay * 2, 1000);
         continue;
       }
-      const before = this.written;
+      const before = this.progress;
       await this.startWrite();
-      if (this.written === before) {
+      if (this.progress === before) {
         await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
         delay = Math.min(delay * 2, 1000);
       }
@@ -169,7 +187,7 @@ export class BatchWriter {
   /** Writes one batch. Resolves true when it reached the database; never rejects. */
   private async writeOnce(): Promise<boolean> {
     if (this.size === 0) return true;
-    const n = Math.min(this.options.batchSize, this.size);
+    const n = Math.min(this.limit, this.size);
     const batch = this.queue.slice(this.head, this.head + n);
     let ok = false;
     try {
@@ -177,6 +195,15 @@ export class BatchWriter {
       await this.options.sink.write(batch);
       ok = true;
     } catch (err) {
+      if (err instanceof SecError && err.code === 'ERR_WATCHPOST_DB_WRITE_REJECTED') {
+        this.progress += 1;
+        if (n > 1) {
+          this.limit = Math.ceil(n / 2); // isolate: retry at once with half the batch
+          return true;
+        }
+        this.dropRejected(batch[0], err);
+        return true;
+      }
       this.failures += 1;
       this.metrics.dbWriteError();
       if (this.failures === 1 || this.failures % 20 === 0) {
@@ -184,8 +211,10 @@ export class BatchWriter {
       }
     }
     if (ok) {
+      this.progress += 1;
       this.head += n;
       this.written += n;
+      if (this.limit < this.options.batchSize) this.limit = Math.min(this.options.batchSize, this.limit * 2);
       this.metrics.eventsWritten(n);
       if (this.failures > 0) this.log.info({ event: 'db_write_recovered', failures: this.failures }, 'database writes resumed');
       this.failures = 0;
@@ -206,6 +235,17 @@ export class BatchWriter {
     }
   }
 
+  private dropRejected(op: WriteOp, err: SecError): void {
+    this.head += 1;
+    this.rejectedTotal += 1;
+    this.droppedTotal += 1;
+    this.limit = this.options.batchSize;
+    this.metrics.eventsDropped(op.kind, op.kind === 'event' ? op.record.severity : undefined, 1);
+    const id = 'id' in op.record ? String((op.record as { id: unknown }).id) : 'ip' in op.record ? String((op.record as { ip: unknown }).ip) : undefined;
+    this.log.error({ event: 'db_write_rejected', code: 'ERR_WATCHPOST_DB_WRITE_REJECTED', kind: op.kind, id, err: err.message }, 'the database rejected one write: dropped, the others are written');
+    this.compact();
+  }
+
   private compact(): void {
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -221,7 +261,7 @@ export class BatchWriter {
     this.droppedTotal += 1;
     if (Object.keys(this.dropsSinceReport).length === 0) this.dropsSince = Date.now();
     this.dropsSinceReport[label] = (this.dropsSinceReport[label] ?? 0) + 1;
-    this.metrics.eventsDropped(op.kind === 'event' ? op.record.severity : 'CRITICAL', 1);
+    this.metrics.eventsDropped(op.kind, op.kind === 'event' ? op.record.severity : undefined, 1);
     const now = Date.now();
     if (now - this.lastDropLog > 10_000) {
       this.lastDropLog = now;

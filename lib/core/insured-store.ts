@@ -7,7 +7,8 @@
  * What the policy keeps and loses:
  * - blocks: every block is written to both stores, the fallback is seeded (from the
  *   database) when it takes over, and blocks made during the outage are copied back to
- *   the shared store on recovery, so a blocked client stays blocked throughout;
+ *   the shared store on recovery, so a blocked client stays blocked throughout; unblocks
+ *   made during the outage are applied to the shared store on recovery too;
  * - counters: counted per process during the outage and not copied back (a window's
  *   counts restart on recovery).
  */
@@ -44,6 +45,8 @@ export class InsuredStore implements CounterStore {
   private mode: 'ok' | 'fallback' = 'ok';
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
+  /** Keys unblocked while the primary was away: lifted there on recovery. */
+  private readonly pendingUnblocks = new Set<string>();
   private closed = false;
   private readonly primary: ProbedStore;
   private readonly fallback: CounterStore;
@@ -106,6 +109,7 @@ export class InsuredStore implements CounterStore {
 
   async block(key: string, blockMs: number): Promise<void> {
     // Mirrored into memory so that the block holds if the primary fails later.
+    this.pendingUnblocks.delete(key);
     await this.fallback.block(key, blockMs);
     if (this.mode === 'ok') await this.call('block', (s) => s.block(key, blockMs));
   }
@@ -117,6 +121,7 @@ export class InsuredStore implements CounterStore {
   async unblock(key: string): Promise<void> {
     await this.fallback.unblock(key);
     if (this.mode === 'ok') await this.call('unblock', (s) => s.unblock(key));
+    if (this.mode === 'fallback') this.pendingUnblocks.add(key);
   }
 
   listBlocks(limit?: number): Promise<ActiveBlock[]> {
@@ -170,7 +175,11 @@ export class InsuredStore implements CounterStore {
     try {
       if (this.primary.ping) await this.primary.ping();
       else await this.primary.get('watchpost:probe', 1000);
-      // Back: copy the blocks made during the outage, then switch.
+      // Back: lift what was unblocked and copy the blocks made during the outage, then switch.
+      for (const key of [...this.pendingUnblocks]) {
+        await this.primary.unblock(key);
+        this.pendingUnblocks.delete(key);
+      }
       const now = this.clock.now();
       const blocks = await this.fallback.listBlocks();
       for (const b of blocks) {

@@ -134,10 +134,11 @@ export class SecurityMonitor {
     const headers = req?.headers;
     const id = newId();
     if (this.closed) {
-      this.metrics.eventsDropped(severity, 1);
+      this.metrics.eventsDropped('event', severity, 1);
       if (!this.warnedClosed) {
         this.warnedClosed = true;
-        this.log.error({ event: 'event_after_close', code: 'ERR_WATCHPOST_CLOSED', type }, 'logSecurityEvent called after close(): the event is not recorded');
+        // The logger is closed by now: say it on the process's warning channel (stderr).
+        process.emitWarning(`watchpost: logSecurityEvent(${type}) called after close(): the event is not recorded`, { code: 'ERR_WATCHPOST_CLOSED' });
       }
       return id;
     }

@@ -48,7 +48,7 @@ export interface ActiveBlock {
  * memory store). A decision is a value; a broken store throws StoreError.
  *
  * Counters are sliding windows approximated from two fixed buckets of `windowMs`: the count
- * is `current + previous × (1 − elapsed/windowMs)`, rounded down. This keeps two integers
+ * is `current + previous × (1 − elapsed/windowMs)`, the weighted part rounded to nearest. This keeps two integers
  * per key whatever the rate, and never counts an event older than two windows.
  */
 export interface CounterStore {
@@ -245,7 +245,8 @@ export type StoreOp = 'increment' | 'decrement' | 'reset' | 'get' | 'block' | 'b
 /** Metrics port: core reports through it; metrics/definitions.ts implements it with prom-client. */
 export interface MetricsSink {
   eventLogged(type: SecurityEventType, severity: Severity): void;
-  eventsDropped(severity: Severity, count: number): void;
+  /** Buffered writes dropped; `severity` only for events. */
+  eventsDropped(kind: WriteOp['kind'], severity: Severity | undefined, count: number): void;
   bufferSize(size: number): void;
   eventsWritten(count: number): void;
   dbWriteError(): void;

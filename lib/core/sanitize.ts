@@ -15,10 +15,18 @@ export function escapeControlChars(text: string): string {
   return text.replace(CONTROL_RE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Cuts `text` to `max` characters, saying how much was cut. */
+/** Cuts `text` to at most `max` characters in all, saying how much was cut. */
 export function capText(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}…[+${text.length - max} chars]`;
+  let keep = max;
+  // The note's digit count depends on how much is cut: settle it in two passes at most.
+  for (let i = 0; i < 3; i += 1) {
+    const note = `…[+${text.length - keep} chars]`;
+    if (note.length >= max) return text.slice(0, max);
+    if (keep + note.length <= max) return `${text.slice(0, keep)}${note}`;
+    keep = max - note.length;
+  }
+  return text.slice(0, max);
 }
 
 // Key names that hold secrets. Compared after lower-casing and removing `-`, `_` and spaces.

@@ -9,6 +9,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthPolicy } from '../config/policies';
+import { StoreError } from '../core/errors';
 import { normalizeUser } from '../core/identity';
 import { accountLockMs, loginOutcome, manyAccountsPattern } from '../detection/login-failures';
 import { refuse } from './responder';
@@ -103,7 +104,18 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     const user = rawUser === undefined ? undefined : normalizeUser(rawUser);
     const k = keys(ctx.ipKey, user);
     if (k.hardLock && k.accountLock) {
-      const [hard, account] = await Promise.all([suite.store.blockedUntil(k.hardLock), suite.store.blockedUntil(k.accountLock)]);
+      let hard: Date | undefined;
+      let account: Date | undefined;
+      try {
+        [hard, account] = await Promise.all([suite.store.blockedUntil(k.hardLock), suite.store.blockedUntil(k.accountLock)]);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        // The store policy decides: fail-closed answers 503, fail-open lets the login through.
+        if (cfg.onStoreError === 'fail-closed') {
+          refuse(res, 503, 'store_unavailable', ctx.requestId, 5000);
+          return;
+        }
+      }
       const until = hard && account ? (hard > account ? hard : account) : (hard ?? account);
       if (until) {
         suite.metrics.blockedRequest('login');

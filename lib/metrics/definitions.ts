@@ -17,12 +17,19 @@ export interface WatchpostMetrics extends MetricsSink {
 
 const KNOWN_TYPES = new Set<string>(SECURITY_EVENT_TYPES);
 const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
+const KINDS = new Set(['event', 'alert', 'alert_update', 'block', 'unblock', 'anomaly', 'audit', 'metric']);
 const GUARDS = new Set(['ip_block', 'ip_filter', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
 
+/** Values read when Prometheus scrapes. */
+export interface MetricsSources {
+  /** IPs blocked right now. */
+  readonly blockedIps?: () => Promise<number>;
+}
+
 /** Creates the metrics on `registry`. */
-export function createMetrics(registry: Registry): WatchpostMetrics {
+export function createMetrics(registry: Registry, sources: MetricsSources = {}): WatchpostMetrics {
   const events = new Counter({ name: 'watchpost_security_events_total', help: 'Security events logged, by type and severity.', labelNames: ['type', 'severity'], registers: [registry] });
-  const dropped = new Counter({ name: 'watchpost_events_dropped_total', help: 'Buffered database writes dropped because the buffer was full, by severity.', labelNames: ['severity'], registers: [registry] });
+  const dropped = new Counter({ name: 'watchpost_events_dropped_total', help: 'Buffered database writes dropped (buffer full, or rejected by the database), by kind and, for events, severity.', labelNames: ['kind', 'severity'], registers: [registry] });
   const written = new Counter({ name: 'watchpost_events_written_total', help: 'Buffered writes (events, alerts, blocks, ...) stored in the database.', registers: [registry] });
   const buffer = new Gauge({ name: 'watchpost_event_buffer_size', help: 'Writes waiting for the database.', registers: [registry] });
   const dbErrors = new Counter({ name: 'watchpost_db_write_errors_total', help: 'Failed database batch writes (each is retried).', registers: [registry] });
@@ -30,7 +37,20 @@ export function createMetrics(registry: Registry): WatchpostMetrics {
   const fallback = new Gauge({ name: 'watchpost_store_fallback_active', help: '1 while the memory store stands in for a failed shared store.', registers: [registry] });
   const alerts = new Counter({ name: 'watchpost_alerts_total', help: 'Alerts raised, by rule.', labelNames: ['rule'], registers: [registry] });
   const blocks = new Counter({ name: 'watchpost_ip_blocks_total', help: 'IP blocks applied, by reason (rule).', labelNames: ['reason'], registers: [registry] });
-  const blockedIps = new Gauge({ name: 'watchpost_blocked_ips', help: 'IPs blocked right now (as last listed).', registers: [registry] });
+  const readBlocked = sources.blockedIps;
+  const blockedIps = new Gauge({
+    name: 'watchpost_blocked_ips',
+    help: 'IPs blocked right now (read from the store at scrape time).',
+    registers: [registry],
+    async collect() {
+      if (!readBlocked) return;
+      try {
+        this.set(await readBlocked());
+      } catch {
+        // the store is down: keep the last value
+      }
+    },
+  });
   const deliveries = new Counter({ name: 'watchpost_alert_deliveries_total', help: 'Alert notifications sent, by channel and outcome.', labelNames: ['channel', 'outcome'], registers: [registry] });
   const refused = new Counter({ name: 'watchpost_blocked_requests_total', help: 'Requests refused, by guard.', labelNames: ['guard'], registers: [registry] });
   const checks = new Histogram({
@@ -48,8 +68,8 @@ export function createMetrics(registry: Registry): WatchpostMetrics {
     eventLogged(type: SecurityEventType, severity: Severity) {
       events.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', severity: KNOWN_SEVERITIES.has(severity) ? severity : 'other' });
     },
-    eventsDropped(severity: Severity, count: number) {
-      dropped.inc({ severity: KNOWN_SEVERITIES.has(severity) ? severity : 'other' }, count);
+    eventsDropped(kind: string, severity: Severity | undefined, count: number) {
+      dropped.inc({ kind: KINDS.has(kind) ? kind : 'other', severity: severity === undefined ? 'none' : KNOWN_SEVERITIES.has(severity) ? severity : 'other' }, count);
     },
     bufferSize(size: number) {
       buffer.set(size);

@@ -77,12 +77,12 @@ export class TypeOrmEventSink implements EventSink {
     if (this.state === 'up') return Promise.resolve(true);
     if (this.state === 'closed') return Promise.resolve(false);
     return new Promise((resolve) => {
+      // Not unref'd: this bounded wait is all that keeps start-up alive while the database refuses.
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(done);
         if (i !== -1) this.waiters.splice(i, 1);
         resolve(false);
       }, timeoutMs);
-      timer.unref();
       const done = (up: boolean) => {
         clearTimeout(timer);
         resolve(up);
@@ -103,7 +103,8 @@ export class TypeOrmEventSink implements EventSink {
       await ds.transaction((em) => this.apply(em, batch));
     } catch (err) {
       this.lastError = describe(err);
-      throw new PersistenceError('ERR_WATCHPOST_DB_WRITE_FAILED', `batch of ${batch.length} writes failed: ${this.lastError}`, { cause: err });
+      const code = isRejection(err) ? 'ERR_WATCHPOST_DB_WRITE_REJECTED' : 'ERR_WATCHPOST_DB_WRITE_FAILED';
+      throw new PersistenceError(code, `batch of ${batch.length} writes failed: ${this.lastError}`, { cause: err });
     }
   }
 
@@ -300,6 +301,19 @@ async function insertIgnoring<T extends object>(em: EntityManager, entity: new (
     }
     await em.query(`${head}${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
   }
+}
+
+/**
+ * True when the database refused the data itself (a value too long, a constraint), as
+ * opposed to being unreachable or busy: retrying the same rows cannot succeed.
+ * PostgreSQL: SQLSTATE classes 22 (data exception) and 23 (integrity constraint).
+ * SQLite: constraint, type mismatch, too big, parameter range.
+ */
+export function isRejection(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (/^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
 }
 
 function describe(err: unknown): string {

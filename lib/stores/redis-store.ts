@@ -29,6 +29,8 @@ export interface RedisStoreOptions {
    * restarted has lost its keys: the caller reloads durable blocks here.
    */
   readonly onReconnect?: () => void;
+  /** Told about every failed call (metrics). */
+  readonly onError?: (op: StoreOp) => void;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -60,12 +62,18 @@ export class RedisStore implements CounterStore {
   private readonly log: Logger;
   private closed = false;
   private lastErrorLog = 0;
+  /** Failed calls since start. */
+  errors = 0;
+  /** When the last call failed (ms since the epoch), 0 if never. */
+  lastErrorAt = 0;
+  private readonly onError?: (op: StoreOp) => void;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.keyPrefix ?? 'watchpost:';
     this.timeoutMs = options.commandTimeoutMs ?? 250;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.log = options.logger ?? silentLogger;
+    this.onError = options.onError;
     this.client = createClient({
       url: options.url,
       disableOfflineQueue: true,
@@ -102,10 +110,7 @@ export class RedisStore implements CounterStore {
   /** Connects; rejects with StoreError after `connectTimeoutMs` (the client keeps retrying). */
   async init(): Promise<void> {
     if (this.client.isOpen) return;
-    const connecting = this.client.connect();
-    // If the timeout wins, the connection attempt goes on; its later failure is not unhandled.
-    connecting.catch(() => undefined);
-    await this.bounded(connecting, 'init', this.connectTimeoutMs);
+    await this.call('init', () => this.client.connect(), this.connectTimeoutMs);
   }
 
   async increment(key: string, windowMs: number): Promise<WindowCount> {
@@ -122,7 +127,7 @@ export class RedisStore implements CounterStore {
   }
 
   async reset(key: string): Promise<void> {
-    await this.bounded(this.client.del(this.counterKey(key)), 'reset');
+    await this.call('reset', () => this.client.del(this.counterKey(key)));
   }
 
   async block(key: string, blockMs: number): Promise<void> {
@@ -130,15 +135,14 @@ export class RedisStore implements CounterStore {
   }
 
   async blockedUntil(key: string): Promise<Date | undefined> {
-    const value = await this.bounded(this.client.get(this.blockKey(key)), 'blocked_until');
+    const value = await this.call('blocked_until', () => this.client.get(this.blockKey(key)));
     if (value === null || value === undefined) return undefined;
     const until = Number(value);
     return Number.isFinite(until) ? new Date(until) : undefined;
   }
 
   async unblock(key: string): Promise<void> {
-    const multi = this.client.multi().del(this.blockKey(key)).zRem(this.blockIndexKey(), key);
-    await this.bounded(multi.exec(), 'unblock');
+    await this.call('unblock', () => this.client.multi().del(this.blockKey(key)).zRem(this.blockIndexKey(), key).exec());
   }
 
   async listBlocks(limit = 10_000): Promise<ActiveBlock[]> {
@@ -155,7 +159,7 @@ export class RedisStore implements CounterStore {
 
   /** A PING within the command timeout (health checks and recovery probes). */
   async ping(): Promise<void> {
-    await this.bounded(this.client.ping(), 'probe');
+    await this.call('probe', () => this.client.ping());
   }
 
   async shutdown(): Promise<void> {
@@ -163,7 +167,10 @@ export class RedisStore implements CounterStore {
     this.closed = true;
     try {
       if (this.client.isOpen) {
-        await this.bounded(this.client.close(), 'probe', 1000).catch(() => this.client.destroy());
+        const closing = this.client.close();
+        closing.catch(() => undefined);
+        await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        if (this.client.isOpen) this.client.destroy();
       } else {
         this.client.destroy();
       }
@@ -214,17 +221,27 @@ export class RedisStore implements CounterStore {
         throw err;
       }
     };
-    return this.bounded(call(), op);
+    return this.call(op, call);
   }
 
-  /** Races `p` against the timeout; every failure becomes a StoreError. */
-  private bounded<T>(p: Promise<T>, op: StoreOp, ms = this.timeoutMs): Promise<T> {
-    if (this.closed && op !== 'probe') {
-      return Promise.reject(new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', `redis store: ${op} after shutdown`));
+  /**
+   * Starts a command (only if the store is open) and races it against the timeout; every
+   * failure becomes a StoreError. A command that loses the race may still settle later: its
+   * outcome is absorbed, never left as an unhandled rejection.
+   */
+  private call<T>(op: StoreOp, make: () => Promise<T>, ms = this.timeoutMs): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', `redis store: ${op} after shutdown`));
+    let p: Promise<T>;
+    try {
+      p = make();
+    } catch (err) {
+      return Promise.reject(this.failed(op, err));
     }
     return new Promise<T>((resolve, reject) => {
+      let settled = false;
       const timer = setTimeout(() => {
-        reject(new StoreError('ERR_WATCHPOST_STORE_TIMEOUT', `redis store: ${op} got no answer within ${ms} ms`));
+        settled = true;
+        reject(this.failed(op, new StoreError('ERR_WATCHPOST_STORE_TIMEOUT', `redis store: ${op} got no answer within ${ms} ms`)));
       }, ms);
       p.then(
         (v) => {
@@ -233,10 +250,17 @@ export class RedisStore implements CounterStore {
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(err instanceof StoreError ? err : new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', `redis store: ${op} failed: ${describe(err)}`, { cause: err }));
+          if (!settled) reject(this.failed(op, err));
         },
       );
     });
+  }
+
+  private failed(op: StoreOp, err: unknown): StoreError {
+    this.errors += 1;
+    this.lastErrorAt = Date.now();
+    this.onError?.(op);
+    return err instanceof StoreError ? err : new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', `redis store: ${op} failed: ${describe(err)}`, { cause: err });
   }
 }
 

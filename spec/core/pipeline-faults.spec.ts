@@ -179,6 +179,7 @@ if (!PG) {
       await wp.flush();
       await sleep(300);
       assert.ok((await wp.health()).buffer.size > 0, 'writes wait while the database is cut');
+      await eventually(async () => assert.equal((await wp!.health()).database, 'down', 'health reports the outage'), 5000, 50);
       await proxy.up();
       await eventually(async () => assert.equal((await wp!.health()).buffer.size, 0), 20_000, 100);
       const r = await readerDirect();
@@ -196,7 +197,7 @@ if (!PG) {
       assert.equal(h.buffer.size, 200);
       assert.equal(h.buffer.dropped, 60);
       const metrics = await wp.registry.metrics();
-      assert.match(metrics, /watchpost_events_dropped_total\{severity="INFO"\} 60/);
+      assert.match(metrics, /watchpost_events_dropped_total\{kind="event",severity="INFO"\} 60/);
       await proxy.up();
       await eventually(async () => assert.equal((await wp!.health()).buffer.size, 0), 20_000, 100);
       await wp.flush();

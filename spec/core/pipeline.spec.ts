@@ -207,6 +207,31 @@ for (const target of testDatabases()) {
       assert.ok(count.every((r) => ids.has(String(r.id))));
     });
 
+    it('watchpost_blocked_ips is read from the store at scrape time', async () => {
+      const w = await start();
+      await w.blockIp('198.51.100.1', { actor: 'spec' });
+      await w.blockIp('198.51.100.2', { actor: 'spec' });
+      assert.match(await w.registry.metrics(), /watchpost_blocked_ips 2/);
+      await w.unblockIp('198.51.100.1', { actor: 'spec' });
+      assert.match(await w.registry.metrics(), /watchpost_blocked_ips 1/);
+    });
+
+    it('a winston logger passed in options keeps its messages and fields', async () => {
+      const winston = await import('winston');
+      const { PassThrough } = await import('node:stream');
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (c: Buffer) => (text += c.toString()));
+      const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: out })] });
+      const w = await start({ logger });
+      w.monitor.logSecurityEvent({ type: 'XSS_ATTEMPT', ip: '192.0.2.5' });
+      await w.flush();
+      await w.blockIp('192.0.2.6', { actor: 'spec' });
+      const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.ok(lines.some((l) => l.message === 'security_event' && l.type === 'XSS_ATTEMPT'));
+      assert.ok(lines.some((l) => l.message === 'IP blocked' && l.event === 'ip_blocked'));
+    });
+
     it('bad input to logSecurityEvent is refused with a coded error naming the problem', async () => {
       const w = await start();
       assert.throws(() => w.monitor.logSecurityEvent({ type: 'NOT_A_TYPE' }), (e: InputError) => e.code === 'ERR_WATCHPOST_INVALID_EVENT' && /unknown type "NOT_A_TYPE"/.test(e.message));

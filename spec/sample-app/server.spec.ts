@@ -58,3 +58,42 @@ describe('sample app', function () {
     }
   });
 });
+
+describe('sample app with PostgreSQL unreachable at start-up', function () {
+  this.timeout(30_000);
+  it('starts, serves /health as degraded, and exits cleanly on SIGTERM (it does not quit on its own)', async () => {
+    const { freePort } = await import('../helpers/redis-server');
+    const deadPort = await freePort();
+    const tmp = tempDir();
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'sample-app', 'server.js')], {
+      cwd: tmp.dir,
+      env: { PATH: process.env.PATH, PORT: '0', DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/none`, DATABASE_CONNECT_TIMEOUT_MS: '500', SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /"sample_app_listening","port":(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited on its own with ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      assert.deepEqual(await res.json(), { status: 'degraded' });
+      const items = await fetch(`http://127.0.0.1:${port}/api/items?q=tea`);
+      assert.equal(items.status, 200, 'requests are served while the database is down');
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      tmp.cleanup();
+    }
+  });
+});

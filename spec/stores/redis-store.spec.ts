@@ -60,6 +60,24 @@ if (!REDIS_URL) {
       await Promise.all([a.shutdown(), b.shutdown()]);
     });
 
+    it('calls after shutdown reject with StoreError and leave no unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (r: unknown) => void unhandled.push(r);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const s = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+        await s.init();
+        await s.shutdown();
+        for (const call of [() => s.blockedUntil('x'), () => s.increment('x', 1000), () => s.reset('x'), () => s.unblock('x'), () => s.ping(), () => s.claim('x', 'v', 1000)]) {
+          await assert.rejects(call(), (e: StoreError) => e instanceof StoreError && /after shutdown/.test(e.message));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
     it('a port where nothing listens: init and every call fail fast with StoreError', async () => {
       const port = await freePort();
       const s = new RedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300, commandTimeoutMs: 100 });
@@ -154,6 +172,22 @@ if (!REDIS_URL) {
           assert.ok(await direct.blockedUntil('ip:203.0.113.9'), 'mirrored block copied back to Redis');
           assert.equal((await store.increment('c', 60_000)).count, 1, 'counting goes to Redis again');
           await direct.shutdown();
+          await store.shutdown();
+        });
+
+        it('an unblock made while Redis is down reaches Redis when it is back', async () => {
+          const primary = new RedisStore({ url: server.url, commandTimeoutMs: 400, connectTimeoutMs: 1000 });
+          const store = new InsuredStore({ primary, fallback: new MemoryStore(), probeIntervalMs: 100 });
+          await store.init();
+          await store.block('ip:192.0.2.77', 600_000);
+          server.pause(); // Redis keeps its data but answers nothing
+          await store.increment('trip', 60_000);
+          assert.equal(store.state, 'fallback');
+          await store.unblock('ip:192.0.2.77');
+          assert.equal(await store.blockedUntil('ip:192.0.2.77'), undefined);
+          server.resume();
+          await eventually(() => assert.equal(store.state, 'ok'), 8000, 50);
+          assert.equal(await store.blockedUntil('ip:192.0.2.77'), undefined, 'the block did not come back from Redis');
           await store.shutdown();
         });
 
