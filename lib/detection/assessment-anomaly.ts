@@ -295,7 +295,7 @@ function checkFastHighScore(f: SubmissionFeatures, sources: readonly Source[], c
 // Text
 // ---------------------------------------------------------------------------
 
-function checkText(f: SubmissionFeatures, scan: TextScanner | undefined): AssessmentAnomaly[] {
+function checkText(f: SubmissionFeatures, scan: TextScanner | undefined, config: AssessmentAnomalyConfig): AssessmentAnomaly[] {
   const out: AssessmentAnomaly[] = [];
   if (scan) {
     const hits: { item: string; kinds: readonly string[]; score: number }[] = [];
@@ -323,7 +323,7 @@ function checkText(f: SubmissionFeatures, scan: TextScanner | undefined): Assess
     out.push(
       anomaly('scan_incomplete', 'INFO', {
         observed: { items: f.itemKeys.length, truncatedItems: f.truncated, stringsScanned: f.texts.length },
-        threshold: { maxScannedStrings: 'see config', reason: f.truncated ? 'items' : 'strings' },
+        threshold: { maxItems: config.maxItems, maxScannedStrings: config.maxScannedStrings, reason: f.truncated ? 'items' : 'strings' },
         baseline: { none: 'not baseline-relative' },
       }),
     );
@@ -369,7 +369,7 @@ export function evaluateAssessment(
   if (score) anomalies.push(score);
   const joint = checkFastHighScore(features, sources, config);
   if (joint) anomalies.push(joint);
-  anomalies.push(...checkText(features, scan));
+  anomalies.push(...checkText(features, scan, config));
 
   let recording: AssessmentEvaluation['recording'] = 'accepted';
   if (anomalies.length > 0) {
