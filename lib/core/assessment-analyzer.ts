@@ -56,6 +56,11 @@ export interface AssessmentAnalyzerOptions {
   readonly appendMode?: 'await' | 'background';
   /** Types whose snapshots are cached at once (least recently used dropped). Defaults to `1000`. */
   readonly maxCachedTypes?: number;
+  /**
+   * Background appends allowed in flight at once; past it new samples are dropped (and
+   * reported through `onError`) so a hung store cannot grow the heap. Defaults to `1000`.
+   */
+  readonly maxPendingAppends?: number;
   /** Store and scanner failures. Defaults to ignoring them (detection carries on). */
   readonly onError?: (err: unknown, context: { readonly op: string; readonly type?: string }) => void;
   /** Called when a type's live baseline starts (or stops) drifting from its reference. */
@@ -103,6 +108,7 @@ export class AssessmentAnalyzer {
   private readonly refreshAfterAppends: number;
   private readonly appendMode: 'await' | 'background';
   private readonly maxCachedTypes: number;
+  private readonly maxPendingAppends: number;
   private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Set<Promise<void>>();
@@ -117,6 +123,7 @@ export class AssessmentAnalyzer {
     this.refreshAfterAppends = options.refreshAfterAppends ?? 10;
     this.appendMode = options.appendMode ?? 'await';
     this.maxCachedTypes = options.maxCachedTypes ?? 1000;
+    this.maxPendingAppends = options.maxPendingAppends ?? 1000;
     this.onDrift = options.onDrift;
     this.onReference = options.onReference;
   }
@@ -135,7 +142,12 @@ export class AssessmentAnalyzer {
     const snapshot = entry?.snapshot;
     const evaluation = evaluateAssessment(sub, snapshot, this.config, this.scan);
     const sample = toBaselineSample(sub, evaluation, this.config);
-    if (sample && Number.isFinite(at)) {
+    if (sample && Number.isFinite(at) && this.appendMode === 'background' && this.pending.size >= this.maxPendingAppends) {
+      this.onError(new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${this.pending.size} appends pending; sample for type ${JSON.stringify(type)} dropped`), {
+        op: 'append',
+        type,
+      });
+    } else if (sample && Number.isFinite(at)) {
       const expireBefore = at - this.config.baselineWindowDays * DAY_MS;
       const write = this.store.append(type, sample, expireBefore).then(
         () => {

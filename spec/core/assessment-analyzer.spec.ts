@@ -193,6 +193,25 @@ describe('core/assessment-analyzer', () => {
     assert.equal((await inner.samples('quiz', 0)).length, 1);
   });
 
+  it('a hung store cannot grow the background backlog past maxPendingAppends', async () => {
+    const hung: BaselineStore = {
+      kind: 'redis',
+      localOnly: false,
+      append: () => new Promise<void>(() => undefined),
+      samples: () => Promise.resolve([]),
+      getReference: () => Promise.resolve(undefined),
+      putReference: () => Promise.resolve(false),
+      deleteReference: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const errors: string[] = [];
+    const a = analyzer(hung, {}, { appendMode: 'background', maxPendingAppends: 5, onError: (err) => errors.push((err as Error).message) });
+    for (let i = 0; i < 20; i++) await a.analyze(honest(seeded(i), `u${i}`, T0 + i * MIN));
+    assert.equal((a as unknown as { pending: Set<unknown> }).pending.size, 5);
+    assert.equal(errors.length, 15);
+    assert.match(errors[0], /5 appends pending/);
+  });
+
   it('uses the injected text scanner; a throwing one is contained and reported', async () => {
     const errors: unknown[] = [];
     const a = analyzer(new MemoryBaselineStore(), {}, {
