@@ -8,8 +8,9 @@
  * - precision at ~5% prevalence;
  * - speed recall with 30% of the baseline window poisoned, with and without the guard;
  * - straight-lining recall under a flood of crafted straight-liners;
- * for the `default` configuration and a `shifted` one (other sizes, scales, speeds), over
- * several seeds, and checks that the CLI gives byte-identical verdicts on the same stream.
+ * for the `default` configuration, a `shifted` one (other sizes, scales, speeds) and a `wide`
+ * one (a very heterogeneous population), over several seeds, and checks that the CLI gives
+ * byte-identical verdicts on the same stream.
  *
  * Options: `--seeds 1,2,3` (default 1,2,3), `--quick` (one seed, no poisoning ablation).
  */
@@ -28,7 +29,7 @@ import {
   runSpeedPoisoning,
   runStream,
 } from './assessment-sim/evaluate';
-import { ANOMALY_KINDS, DEFAULT_SCENARIO, SHIFTED_SCENARIO, type ScenarioConfig, generateStream, toJsonLine } from './assessment-sim/scenario';
+import { ANOMALY_KINDS, DEFAULT_SCENARIO, SHIFTED_SCENARIO, WIDE_SCENARIO, type ScenarioConfig, generateStream, toJsonLine } from './assessment-sim/scenario';
 
 const CHECKS = ['too_fast', 'rapid_guessing', 'straight_lining', 'sequential_pattern', 'alternating_pattern', 'score_outlier', 'fast_high_score', 'injection', 'scan_incomplete', 'invalid_submission'];
 const SHORT: Record<string, string> = {
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log('Assessment anomaly detection vs simulated ground truth (default settings; analyzer + memory store, the CLI path).');
 
-  for (const scenario of [DEFAULT_SCENARIO, SHIFTED_SCENARIO]) {
+  for (const scenario of [DEFAULT_SCENARIO, SHIFTED_SCENARIO, WIDE_SCENARIO]) {
     const results: StreamResult[] = [];
     for (const seed of seeds) {
       const stream = generateStream(scenario, seed);

@@ -107,6 +107,27 @@ export const SHIFTED_SCENARIO: ScenarioConfig = {
   benign: 100,
 };
 
+/**
+ * Wide configuration, added as a held-out check after the other two were settled: a very
+ * heterogeneous population (speed SD 0.6, item-time SD up to 1.0, strong ability-speed
+ * correlation), a 7-item quiz, a true/false quiz with item times, 4-point and 5-point scales at
+ * 2 s per item, a 50-item yes/no form half reverse-keyed.
+ */
+export const WIDE_SCENARIO: ScenarioConfig = {
+  name: 'wide',
+  days: 14,
+  population: { speedSd: 0.6, withinSd: [0.3, 1.0], abilitySpeedCorr: 0.6, acquiescenceSd: 0.25, breakProb: 0.03, retakeShare: 0.05 },
+  forms: [
+    { type: 'quiz_7', kind: 'quiz', items: 7, options: 4, itemMedianSec: 40, itemTimes: false, freeText: true, reverseShare: 0, scored: true, perDay: 200, overheadSec: 20 },
+    { type: 'tf_11', kind: 'quiz', items: 11, options: 2, itemMedianSec: 8, itemTimes: true, freeText: false, reverseShare: 0, scored: true, perDay: 400, overheadSec: 5 },
+    { type: 'scale_18', kind: 'likert', items: 18, options: 4, itemMedianSec: 9, itemTimes: false, freeText: true, reverseShare: 0.5, scored: true, perDay: 250, overheadSec: 12 },
+    { type: 'quick_35', kind: 'likert', items: 35, options: 5, itemMedianSec: 2, itemTimes: true, freeText: false, reverseShare: 0.2, scored: false, perDay: 300, overheadSec: 3 },
+    { type: 'yn_50', kind: 'yesno', items: 50, options: 2, itemMedianSec: 3, itemTimes: false, freeText: true, reverseShare: 0.5, scored: true, perDay: 150, overheadSec: 6, yesLocation: 0.3 },
+  ],
+  perKind: 100,
+  benign: 100,
+};
+
 /** Injection payloads: textbook forms from the usual cheat sheets, alone or inside prose. */
 export const INJECTION_PAYLOADS: readonly string[] = [
   "' OR '1'='1",

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { AssessmentAnalyzer } from '../../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions } from '../../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../../lib/stores/memory-baseline-store';
-import { DEFAULT_SCENARIO, SHIFTED_SCENARIO, generateStream, toJsonLine } from './scenario';
+import { DEFAULT_SCENARIO, SHIFTED_SCENARIO, WIDE_SCENARIO, generateStream, toJsonLine } from './scenario';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,11 +32,11 @@ async function writeAll(path: string, lines: Iterable<string>): Promise<void> {
 
 async function main(): Promise<void> {
   const configName = arg('config') ?? 'default';
-  const scenario = configName === 'shifted' ? SHIFTED_SCENARIO : configName === 'default' ? DEFAULT_SCENARIO : undefined;
-  if (!scenario) throw new Error(`--config must be "default" or "shifted", not ${JSON.stringify(configName)}`);
+  const scenario = { default: DEFAULT_SCENARIO, shifted: SHIFTED_SCENARIO, wide: WIDE_SCENARIO }[configName];
+  if (!scenario) throw new Error(`--config must be "default", "shifted" or "wide", not ${JSON.stringify(configName)}`);
   const seed = Number(arg('seed') ?? '1');
   const outPath = arg('out');
-  if (!outPath || !Number.isInteger(seed)) throw new Error('usage: write-stream --out FILE [--config default|shifted] [--seed N] [--labels FILE] [--verdicts FILE]');
+  if (!outPath || !Number.isInteger(seed)) throw new Error('usage: write-stream --out FILE [--config default|shifted|wide] [--seed N] [--labels FILE] [--verdicts FILE]');
   const stream = generateStream(scenario, seed);
   await writeAll(outPath, stream.items.map((i) => toJsonLine(i.sub)));
   const labels = arg('labels');

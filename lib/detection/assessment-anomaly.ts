@@ -133,11 +133,12 @@ function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config:
 function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], config: AssessmentAnomalyConfig): AssessmentAnomaly | undefined {
   const keys = f.itemKeys.filter((k) => Object.prototype.hasOwnProperty.call(f.itemTimesSec, k));
   if (keys.length < config.rapidItemMin) return undefined;
-  const needed = Math.max(config.rapidItemMin, Math.ceil(config.rapidItemShare * keys.length));
   const rapid: { item: string; seconds: number; threshold: number }[] = [];
   let warmItems = 0;
   for (const key of keys) {
     const sec = f.itemTimesSec[key];
+    // A rapid response is defined against the item's typical time (Wise & Ma 2012); an item
+    // with no baseline yet is not judged (the completion-time floor covers the cold start).
     let threshold: number | undefined;
     for (const s of sources) {
       const item = s.stats.items[key];
@@ -145,16 +146,18 @@ function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], c
       const thr = Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
       threshold = threshold === undefined ? thr : Math.max(threshold, thr);
     }
-    if (threshold === undefined) threshold = Math.min(config.minSecondsPerItem, config.itemTimeCapSec);
-    else warmItems += 1;
+    if (threshold === undefined) continue;
+    warmItems += 1;
     if (sec < threshold) rapid.push({ item: key, seconds: r2(sec), threshold: r2(threshold) });
   }
+  if (warmItems < config.rapidItemMin) return undefined;
+  const needed = Math.max(config.rapidItemMin, Math.ceil(config.rapidItemShare * warmItems));
   if (rapid.length < needed) return undefined;
   return anomaly('rapid_guessing', 'WARNING', {
-    observed: { rapidItems: rapid.length, timedItems: keys.length, share: r3(rapid.length / keys.length), examples: rapid.slice(0, 5) },
-    threshold: { rapidItems: needed, itemTimeShare: config.itemTimeShare, itemTimeCapSec: config.itemTimeCapSec, coldItemSeconds: config.minSecondsPerItem },
+    observed: { rapidItems: rapid.length, timedItems: keys.length, judgedItems: warmItems, share: r3(rapid.length / warmItems), examples: rapid.slice(0, 5) },
+    threshold: { rapidItems: needed, itemTimeShare: config.itemTimeShare, itemTimeCapSec: config.itemTimeCapSec },
     baseline: { itemsWithBaseline: warmItems, minBaselineSamples: config.minBaselineSamples },
-    rule: 'an item is rapid below min(itemTimeShare x its median time, itemTimeCapSec) (minSecondsPerItem without an item baseline); flagged at max(rapidItemMin, rapidItemShare x timed items) rapid items',
+    rule: 'an item is rapid below min(itemTimeShare x its median time, itemTimeCapSec); only items with a baseline of minBaselineSamples are judged; flagged at max(rapidItemMin, rapidItemShare x judged items) rapid items',
   });
 }
 
@@ -267,14 +270,19 @@ function checkFastHighScore(f: SubmissionFeatures, sources: readonly Source[], c
     let level = top.levels[0];
     for (const l of top.levels) if (f.score >= l.scoreCut && l.scoreCut >= level.scoreCut) level = l;
     const zCut = jointTimeCut(top.groupShare, config) + zCutFor(0, level.time.n);
-    const z = modifiedZ(f.lnTimePerItem, level.time, LN_TIME_MAD_FLOOR);
+    // The spread is the wider of the two one-sided MADs: accepted cheaters who were not fast
+    // enough to be flagged sit just below the group median, and the group's own fastest
+    // members are flagged and left out, both of which shrink the lower MAD (and would flag
+    // more honest top scorers); the upper half is untouched by either.
+    const spread = { ...level.time, madLow: Math.max(level.time.madLow, level.time.madHigh) };
+    const z = modifiedZ(f.lnTimePerItem, spread, LN_TIME_MAD_FLOOR);
     if (!(z < -zCut)) continue;
     const items = Math.max(f.answered, 1);
     return anomaly('fast_high_score', 'ERROR', {
       observed: { score: f.score, seconds: r2(f.completionTimeSec ?? 0), timeRobustZ: num(z) },
       threshold: {
         score: top.scoreCut,
-        seconds: r2(Math.exp(valueAtZ(-zCut, level.time, LN_TIME_MAD_FLOOR)) * items),
+        seconds: r2(Math.exp(valueAtZ(-zCut, spread, LN_TIME_MAD_FLOOR)) * items),
         timeRobustZ: -r3(zCut),
         jointTopShare: config.jointTopShare,
       },
@@ -285,7 +293,7 @@ function checkFastHighScore(f: SubmissionFeatures, sources: readonly Source[], c
         topShare: r3(top.groupShare),
         medianScore: top.scoreMedian,
       },
-      rule: 'score >= the top-scorer cut, and ln time per item below the median of those who scored at least as high by more than the joint z cut (false-positive budget jointTopShare x P(Z < -jointTimeZ)) + 3/sqrt(group size)',
+      rule: 'score >= the top-scorer cut, and ln time per item below the median of those who scored at least as high by more than (the joint z cut + 3/sqrt(group size)) x 1.4826 x max(MADlow, MADhigh); false-positive budget jointTopShare x P(Z < -jointTimeZ)',
     });
   }
   return undefined;

@@ -12,8 +12,9 @@
  *    reference and fires if either says so, so samples added after the freeze cannot make a
  *    check more lenient than the reference;
  * 5. a drift signal: the reference is only replaced by the live baseline when the live one has
- *    not moved toward the attacker's side (more fast samples, more high scores, more of a
- *    pattern); a drifted reference is kept until `referenceMaxAgeDays`.
+ *    not moved toward the attacker's side (more samples faster than the reference median, more
+ *    in its fast tail, more high scores, more of a pattern); a drifted reference is kept until
+ *    `referenceMaxAgeDays`.
  */
 import type { AssessmentAnomalyConfig } from './assessment-config';
 import { PATTERN_BITS } from './assessment-patterns';
@@ -64,6 +65,12 @@ export interface ScoreFigures extends RobustSummary {
   readonly q95: number;
 }
 
+/** A tail cut of a distribution and the share of samples beyond it. */
+export interface TailFigures {
+  readonly cut: number;
+  readonly share: number;
+}
+
 /** One nested group of top scorers: everybody at or above a score. */
 export interface TopScorerLevel {
   /** Lowest score in the group. */
@@ -92,6 +99,8 @@ export interface TopScorerFigures {
   readonly scoreMedian: number;
   /** ln time per item of the widest group. */
   readonly time: RobustSummary;
+  /** The fast tail of the widest group's times (see `BaselineStats.timeTail`). */
+  readonly timeTail?: TailFigures;
   /** Nested groups, widest first (the first is the widest group itself); at most 8. */
   readonly levels: readonly TopScorerLevel[];
 }
@@ -153,6 +162,12 @@ export interface BaselineStats {
   readonly n: number;
   /** ln time per item of accepted samples. */
   readonly time?: RobustSummary;
+  /**
+   * The fast tail of `time`: the cut median - 2 x 1.4826 x MADlow and the share of samples below
+   * it. Poison aimed just above the flagging threshold piles up there long before it moves the
+   * median, so the drift signal compares live shares below this cut with this share.
+   */
+  readonly timeTail?: TailFigures;
   /** Scores of accepted samples that had one. */
   readonly score?: ScoreFigures;
   readonly top?: TopScorerFigures;
@@ -180,8 +195,11 @@ export interface DriftReport {
    */
   readonly measures: {
     readonly faster?: number;
+    /** Rise of the share of live times below the reference's fast-tail cut. */
+    readonly fastTail?: number;
     readonly higherScore?: number;
     readonly fasterTopScorers?: number;
+    readonly fastTailTopScorers?: number;
     readonly allSame?: number;
     readonly sequential?: number;
     readonly alternating?: number;
@@ -259,6 +277,7 @@ export function computeStats(samples: readonly BaselineSample[], nowMs: number, 
   const accepted = inWindow.filter((s) => s.accepted === true);
   const times = sortedFinite(accepted.map((s) => s.lnTimePerItem as number));
   const time = robustSummarySorted(times);
+  const timeTail = time ? lowTail(times, time) : undefined;
 
   const scored = accepted.filter((s) => typeof s.score === 'number' && Number.isFinite(s.score));
   const scores = sortedFinite(scored.map((s) => s.score as number));
@@ -303,6 +322,7 @@ export function computeStats(samples: readonly BaselineSample[], nowMs: number, 
     windowStartMs,
     n: accepted.length,
     ...(time ? { time } : {}),
+    ...(timeTail ? { timeTail } : {}),
     ...(score ? { score } : {}),
     ...(top ? { top } : {}),
     patterns,
@@ -335,6 +355,18 @@ export function topCut(sorted: readonly number[], topShare: number): { cut: numb
   return { cut, share: (n - start) / n };
 }
 
+/** Robust SDs below the median where the fast-tail cut sits. */
+const TAIL_Z = 2;
+
+/** The fast tail of sorted values: the cut median - 2 x 1.4826 x MADlow and the share below it. */
+function lowTail(sorted: readonly number[], summary: RobustSummary): TailFigures | undefined {
+  if (sorted.length === 0) return undefined;
+  const cut = summary.median - TAIL_Z * 1.4826 * Math.max(summary.madLow, LN_TIME_MAD_FLOOR);
+  let below = 0;
+  while (below < sorted.length && sorted[below] < cut) below += 1;
+  return { cut, share: below / sorted.length };
+}
+
 /** Most nested top-scorer groups kept in a snapshot. */
 const MAX_TOP_LEVELS = 8;
 
@@ -353,7 +385,9 @@ function topScorers(scored: readonly BaselineSample[], sortedScores: readonly nu
   }
   if (levels.length === 0) return undefined;
   const widest = levels[0];
-  return { scoreCut: widest.scoreCut, groupShare: widest.share, scoreMedian, time: widest.time, levels };
+  const widestTimes = sortedFinite(scored.filter((s) => (s.score as number) >= widest.scoreCut).map((s) => s.lnTimePerItem as number));
+  const timeTail = lowTail(widestTimes, widest.time);
+  return { scoreCut: widest.scoreCut, groupShare: widest.share, scoreMedian, time: widest.time, ...(timeTail ? { timeTail } : {}), levels };
 }
 
 /**
@@ -400,6 +434,11 @@ export function computeDrift(
     measures.faster = round4(v);
     if (v > limitFor(times.length)) reasons.push('faster');
   }
+  if (ref.timeTail && times.length >= config.minBaselineSamples) {
+    const v = tailExcess(times, ref.timeTail, ref.n);
+    measures.fastTail = round4(v.excess);
+    if (v.excess > v.limit) reasons.push('fastTail');
+  }
   const scored = accepted.filter((s) => typeof s.score === 'number' && Number.isFinite(s.score));
   const scores = sortedFinite(scored.map((s) => s.score as number));
   if (ref.score && scores.length >= config.minBaselineSamples) {
@@ -414,6 +453,11 @@ export function computeDrift(
       const v = -excessAbove(groupTimes, ref.top.time);
       measures.fasterTopScorers = round4(v);
       if (v > limitFor(groupTimes.length)) reasons.push('fasterTopScorers');
+      if (ref.top.timeTail) {
+        const t = tailExcess(groupTimes, ref.top.timeTail, ref.top.time.n);
+        measures.fastTailTopScorers = round4(t.excess);
+        if (t.excess > t.limit) reasons.push('fastTailTopScorers');
+      }
     }
   }
   if (ref.patterns.n >= config.minBaselineSamples && live.patterns.n >= config.minBaselineSamples) {
@@ -430,6 +474,23 @@ export function computeDrift(
   }
   return { drifting: reasons.length > 0, measures, reasons };
 }
+
+/**
+ * How much more of the live values lie below the reference's fast-tail cut than the reference
+ * had there, and the limit: max(driftMinShift / 2, 3 standard errors of the difference of two
+ * shares, with the reference's sample size).
+ */
+function tailExcess(sorted: readonly number[], tail: TailFigures, refN: number): { excess: number; limit: number } {
+  let below = 0;
+  while (below < sorted.length && sorted[below] < tail.cut) below += 1;
+  const live = below / sorted.length;
+  const p = Math.min(Math.max(tail.share, 0.01), 0.5);
+  const se = Math.sqrt(p * (1 - p) * (1 / sorted.length + 1 / Math.max(refN, 1)));
+  return { excess: live - tail.share, limit: Math.max(TAIL_MIN_SHIFT, 3 * se) };
+}
+
+/** Smallest rise of the fast-tail share that counts as drift. */
+const TAIL_MIN_SHIFT = 0.02;
 
 function round4(v: number): number {
   return Math.round(v * 1e4) / 1e4;

@@ -74,6 +74,10 @@ describe('detection/assessment-anomaly', () => {
       assert.equal(d.observed.rapidItems, 6);
       assert.equal(d.threshold.rapidItems, 3);
     });
+    it('items without a baseline are not judged (cold start is covered by the completion-time floor)', () => {
+      const cold = snapshotOf(samples({ n: 200, medianSecPerItem: 20 })); // no item times in the baseline
+      assert.equal(types(detect({ completionTimeSec: 200, itemTimesSec: times(12) }, cold).anomalies).includes('rapid_guessing'), false);
+    });
     it('two quick items out of twelve are not rapid guessing', () => {
       assert.equal(types(detect({ completionTimeSec: 200, itemTimesSec: times(2) }, itemSnap).anomalies).includes('rapid_guessing'), false);
     });
@@ -146,6 +150,22 @@ describe('detection/assessment-anomaly', () => {
       assert.equal(a.severity, 'ERROR');
       assertExplained(a);
     });
+  });
+
+  it('joint rule: a lower MAD narrowed by accepted cheaters below the median does not narrow the spread it uses', () => {
+    const base = snapshotOf(samples({ n: 3000, medianSecPerItem: 25, sdLn: 0.4, scoreMean: 60, scoreSd: 12, seed: 8 }));
+    const median = Math.log(20);
+    // The perfect scorers: spread 0.4 above the median, but a lower MAD squeezed to a third by
+    // slow cheaters (accepted, just below the median) and by the group's fastest members being flagged.
+    const time = { n: 300, median, madLow: 0.09, madHigh: 0.27, below: 0.5, above: 0.5 };
+    const top = { scoreCut: 100, groupShare: 0.08, scoreMedian: 60, time, levels: [{ scoreCut: 100, share: 0.08, time }] };
+    const snap = { ...base, live: { ...base.live, top } };
+    // An honest top scorer 1.9 true SDs faster than the median: about -7 on the squeezed lower MAD, -2.1 on the upper.
+    const honestFast = 12 * Math.exp(median - 1.9 * 0.27 * 1.4826 * 0.75);
+    assert.equal(types(detect({ score: 100, completionTimeSec: honestFast }, snap).anomalies).includes('fast_high_score'), false);
+    // A cheater at a fifth of the group median still is.
+    const v = detect({ score: 100, completionTimeSec: 12 * 20 * 0.2 }, snap);
+    assert.ok(types(v.anomalies).includes('fast_high_score'));
   });
 
   describe('injection in free text', () => {

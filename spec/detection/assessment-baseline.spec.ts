@@ -103,6 +103,19 @@ describe('detection/assessment-baseline', () => {
       assert.equal(d.drifting, false, JSON.stringify(d));
     });
 
+    it('a few percent of crafted samples just above the threshold is a drift of the fast tail, before the median moves', () => {
+      const base = samples({ n: 1600, medianSecPerItem: 10, sdLn: 0.3, scoreMean: 60, seed: 5, startMs: T0 + DAY_MS, stepMs: 30_000 });
+      // 6% of the window at exp(-3) x the median: far in the fast tail, barely moving the median.
+      const poison = samples({ n: 100, medianSecPerItem: 10 * Math.exp(-1), sdLn: 0.05, scoreMean: 60, userPrefix: 'p', seed: 6, startMs: T0 + DAY_MS });
+      const mixed = [...base, ...poison];
+      const live = computeStats(mixed, T0 + 2 * DAY_MS, cfg);
+      const d = computeDrift(mixed, live, ref, T0 + 2 * DAY_MS, cfg);
+      assert.ok(!d.reasons.includes('faster'), JSON.stringify(d));
+      assert.ok(d.reasons.includes('fastTail'), JSON.stringify(d));
+      const clean = computeDrift(base, computeStats(base, T0 + 2 * DAY_MS, cfg), ref, T0 + 2 * DAY_MS, cfg);
+      assert.ok(!clean.reasons.includes('fastTail'), JSON.stringify(clean));
+    });
+
     it('30% of fast crafted samples is a drift toward "faster"', () => {
       const poison = samples({ n: 260, medianSecPerItem: 3, sdLn: 0.1, scoreMean: 60, userPrefix: 'p', seed: 3, startMs: T0 + DAY_MS });
       const mixed = [...samples({ n: 600, medianSecPerItem: 10, sdLn: 0.3, scoreMean: 60, seed: 4, startMs: T0 + DAY_MS }), ...poison];
