@@ -1,0 +1,239 @@
+/**
+ * `watchpost assess`: reads assessment submissions as JSON Lines (in time order) on stdin and
+ * writes one verdict line per submission, learning the baselines from the stream as it goes
+ * through the same analyzer the middleware uses (memory baseline store).
+ *
+ * Input line: {"user", "type", "completion_time" (s), "responses": {...}, "score"?,
+ * "submitted_at" (ISO 8601), "item_times"?: {...}}. Output line:
+ * {"anomalous": bool, "anomalies": [{"type", "severity", "details"}], "baseline": {...}}.
+ * A malformed line gets {"error": "..."} on its line and the run goes on; blank lines are
+ * skipped. Exit 0 (2 for bad command-line options).
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { CliCommand, CliIO } from './io';
+import { writeOut } from './io';
+import type { AssessmentSubmission } from '../core/types';
+import { AssessmentAnalyzer } from '../core/assessment-analyzer';
+import {
+  type AssessmentAnomalyConfig,
+  ASSESSMENT_DEFAULTS,
+  ASSESSMENT_ENV_VARS,
+  parseAssessmentSetting,
+  resolveAssessmentConfigFromEnv,
+} from '../core/assessment-config';
+import { MemoryBaselineStore } from '../stores/memory-baseline-store';
+
+/** Longest accepted input line, in characters; longer lines get an error line. */
+export const MAX_LINE_LENGTH = 1_000_000;
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const FLAG_TO_KEY: ReadonlyMap<string, keyof AssessmentAnomalyConfig> = new Map(
+  (Object.keys(ASSESSMENT_ENV_VARS) as (keyof AssessmentAnomalyConfig)[]).map((k) => [`--${kebab(k)}`, k]),
+);
+
+const STORE_FLAGS = new Set(['--max-samples-per-type', '--max-types']);
+
+function help(): string {
+  const lines = [
+    'Usage: watchpost assess [options] < submissions.jsonl > verdicts.jsonl',
+    '',
+    'Reads one submission per line: {"user", "type", "completion_time" (seconds), "responses": {...},',
+    '"score" (optional), "submitted_at" (ISO 8601), "item_times" (optional, seconds by item)}, in time order,',
+    'and writes one verdict per line: {"anomalous": true|false, "anomalies": [{"type", "severity", "details"}], "baseline": {...}}.',
+    'Baselines are learned from the stream as it goes, exactly as the middleware learns them.',
+    '',
+    'Options (flag, environment variable, default); flags override the environment:',
+  ];
+  for (const [flag, key] of FLAG_TO_KEY) {
+    lines.push(`  ${`${flag} <v>`.padEnd(34)} ${ASSESSMENT_ENV_VARS[key].padEnd(32)} ${JSON.stringify(ASSESSMENT_DEFAULTS[key])}`);
+  }
+  lines.push(`  ${'--max-samples-per-type <n>'.padEnd(34)} ${''.padEnd(32)} 20000`);
+  lines.push(`  ${'--max-types <n>'.padEnd(34)} ${''.padEnd(32)} 1000`);
+  lines.push('', 'See docs/assessment-anomalies.md for what each check does and why.');
+  return lines.join('\n') + '\n';
+}
+
+interface ParsedArgs {
+  readonly options: Record<string, unknown>;
+  readonly maxSamplesPerType?: number;
+  readonly maxTypes?: number;
+  readonly help: boolean;
+}
+
+function parseArgs(args: readonly string[]): ParsedArgs {
+  const options: Record<string, unknown> = {};
+  let maxSamplesPerType: number | undefined;
+  let maxTypes: number | undefined;
+  let wantHelp = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
+      wantHelp = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = FLAG_TO_KEY.get(flag);
+    if (!key && !STORE_FLAGS.has(flag)) throw new Error(`unknown option ${JSON.stringify(arg)}. Run \`watchpost assess --help\` for the list.`);
+    let raw: string | undefined;
+    if (eq > 0) raw = arg.slice(eq + 1);
+    else {
+      raw = args[i + 1];
+      i += 1;
+    }
+    if (raw === undefined) throw new Error(`option ${flag} needs a value.`);
+    if (key) options[key] = parseAssessmentSetting(key, raw, flag);
+    else {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`option ${flag} ${JSON.stringify(raw)} must be an integer >= 1.`);
+      if (flag === '--max-samples-per-type') maxSamplesPerType = n;
+      else maxTypes = n;
+    }
+  }
+  return { options, maxSamplesPerType, maxTypes, help: wantHelp };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Turns one parsed JSON value into a submission, or explains why it cannot. Only the shape is
+ * checked here; odd values (negative times, non-numeric item times) go to the detector, which
+ * reports them as `invalid_submission`.
+ */
+export function toSubmission(v: unknown): AssessmentSubmission | { error: string } {
+  if (!isPlainObject(v)) return { error: 'a submission must be a JSON object' };
+  const user = typeof v.user === 'number' && Number.isFinite(v.user) ? String(v.user) : v.user;
+  if (typeof user !== 'string' || user.length === 0) return { error: '"user" must be a non-empty string' };
+  if (user.length > 1000) return { error: '"user" is longer than 1000 characters' };
+  if (typeof v.type !== 'string' || v.type.length === 0) return { error: '"type" must be a non-empty string' };
+  if (v.type.length > 200) return { error: '"type" is longer than 200 characters' };
+  if (typeof v.completion_time !== 'number') return { error: '"completion_time" must be a number of seconds' };
+  if (!isPlainObject(v.responses)) return { error: '"responses" must be an object of answers' };
+  if (v.score !== undefined && v.score !== null && typeof v.score !== 'number') return { error: '"score" must be a number when given' };
+  if (typeof v.submitted_at !== 'string') return { error: '"submitted_at" must be an ISO 8601 date-time string' };
+  const at = new Date(v.submitted_at);
+  if (!Number.isFinite(at.getTime())) return { error: `"submitted_at" ${JSON.stringify(v.submitted_at.slice(0, 64))} is not a valid ISO 8601 date-time` };
+  if (v.item_times !== undefined && v.item_times !== null && !isPlainObject(v.item_times)) return { error: '"item_times" must be an object of seconds by item when given' };
+  return {
+    user,
+    type: v.type,
+    completionTimeSec: v.completion_time,
+    responses: v.responses,
+    ...(typeof v.score === 'number' ? { score: v.score } : {}),
+    submittedAt: at,
+    ...(isPlainObject(v.item_times) ? { itemTimesSec: v.item_times as Record<string, number> } : {}),
+  };
+}
+
+/** Processes a stream of lines; exported for the benchmark's equivalence check. */
+export async function assessStream(io: Pick<CliIO, 'stdin' | 'stdout'>, analyzer: AssessmentAnalyzer): Promise<{ lines: number; errors: number }> {
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  let skipping = false;
+  let lineNo = 0;
+  let errors = 0;
+
+  const handle = async (line: string): Promise<void> => {
+    lineNo += 1;
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim().length === 0) return;
+    let out: unknown;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      errors += 1;
+      out = { error: `line ${lineNo}: invalid JSON (${err instanceof Error ? err.message.slice(0, 120) : 'parse error'})` };
+    }
+    if (out === undefined) {
+      const sub = toSubmission(parsed);
+      if ('error' in sub) {
+        errors += 1;
+        out = { error: `line ${lineNo}: ${sub.error}` };
+      } else {
+        try {
+          out = await analyzer.analyze(sub);
+        } catch (err) {
+          errors += 1;
+          out = { error: `line ${lineNo}: ${err instanceof Error ? err.message : String(err)}` };
+        }
+      }
+    }
+    await writeOut(io.stdout, `${JSON.stringify(out)}\n`);
+  };
+
+  const tooLong = async (): Promise<void> => {
+    lineNo += 1;
+    errors += 1;
+    await writeOut(io.stdout, `${JSON.stringify({ error: `line ${lineNo}: longer than ${MAX_LINE_LENGTH} characters` })}\n`);
+  };
+
+  const consume = async (text: string): Promise<void> => {
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const piece = text.slice(start, nl);
+      start = nl + 1;
+      if (skipping) {
+        skipping = false;
+        await tooLong();
+        continue;
+      }
+      const line = buffer + piece;
+      buffer = '';
+      if (line.length > MAX_LINE_LENGTH) await tooLong();
+      else await handle(line);
+    }
+    if (skipping) return;
+    buffer += text.slice(start);
+    if (buffer.length > MAX_LINE_LENGTH) {
+      // Bounded memory: drop the rest of this line; its error is written at its end.
+      buffer = '';
+      skipping = true;
+    }
+  };
+
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
+    await consume(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  }
+  await consume(decoder.end());
+  if (skipping) await tooLong();
+  else if (buffer.length > 0) await handle(buffer);
+  buffer = '';
+  await analyzer.flush();
+  return { lines: lineNo, errors };
+}
+
+/** `watchpost assess`. */
+export const run: CliCommand = async (args, io) => {
+  let parsed: ParsedArgs;
+  let config: AssessmentAnomalyConfig;
+  try {
+    parsed = parseArgs(args);
+    if (parsed.help) {
+      await writeOut(io.stdout, help());
+      return 0;
+    }
+    config = resolveAssessmentConfigFromEnv(io.env, parsed.options, 'watchpost assess');
+  } catch (err) {
+    io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const store = new MemoryBaselineStore({ maxSamplesPerType: parsed.maxSamplesPerType, maxTypes: parsed.maxTypes });
+  const analyzer = new AssessmentAnalyzer({
+    store,
+    config,
+    appendMode: 'await',
+    onError: (err) => io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+  await assessStream(io, analyzer);
+  await analyzer.close();
+  await store.shutdown();
+  return 0;
+};

@@ -1,0 +1,291 @@
+/**
+ * Orchestration shared by the `@SecureAssessment` middleware and `watchpost assess`: take a
+ * submission, get the type's baseline snapshot (cached, refreshed from the store now and then),
+ * run the pure detector, and record the submission in the baseline when it was accepted. The
+ * CLI and the middleware use this one class, so the CLI behaves exactly as the middleware does.
+ *
+ * Time is the submission's `submittedAt`: the middleware sets it from the server clock, the CLI
+ * takes it from the stream. Windows, refreshes and reference ages all run on that time.
+ */
+import type { AssessmentAnomaly, AssessmentSubmission, AssessmentVerdict } from './types';
+import type { BaselineStore } from './assessment-baseline-store';
+import { ERR_BASELINE_STORE } from './assessment-baseline-store';
+import { StoreError } from './errors';
+import type { AssessmentAnomalyConfig } from '../detection/assessment-config';
+import {
+  type BaselineReference,
+  type BaselineSnapshot,
+  type DriftReport,
+  DAY_MS,
+  computeDrift,
+  computeStats,
+  emptyStats,
+  planReference,
+} from '../detection/assessment-baseline';
+import { evaluateAssessment, toBaselineSample } from '../detection/assessment-anomaly';
+import { type TextScanner, createStandInTextScanner, safeTextScanner } from '../detection/assessment-text-scanner';
+
+/** Options of {@link AssessmentAnalyzer}. */
+export interface AssessmentAnalyzerOptions {
+  readonly store: BaselineStore;
+  /** Resolved settings (`parseAssessmentAnomalyOptions` / `resolveAssessmentConfigFromEnv`). */
+  readonly config: AssessmentAnomalyConfig;
+  /**
+   * Free-text injection scanner. Defaults to the stand-in of
+   * lib/detection/assessment-text-scanner.ts; pass `(v) => engine.scanValue(v, 'text')` to use
+   * the project's injection engine. Wrapped so that a throwing scanner never breaks detection.
+   */
+  readonly scanText?: TextScanner;
+  /**
+   * Reload a type's baseline from the store when the cached one is this old (ms of submission
+   * time), to see other instances' appends and expire old samples. Defaults to `300000` (5 min)
+   * for a shared store, `3600000` (1 h) for a store private to this process, which sees every
+   * append locally anyway.
+   */
+  readonly refreshAfterMs?: number;
+  /**
+   * Reload after this many local appends, or 2% of the baseline size if larger. Defaults to
+   * `10`. During cold start (fewer than `minBaselineSamples`) every append triggers a reload.
+   */
+  readonly refreshAfterAppends?: number;
+  /**
+   * `await`: `analyze` resolves after the sample is appended (CLI, tests, benchmark).
+   * `background`: the append runs after `analyze` resolves (middleware: never on the request
+   * path); pending appends are awaited by `flush()`. Defaults to `await`.
+   */
+  readonly appendMode?: 'await' | 'background';
+  /** Types whose snapshots are cached at once (least recently used dropped). Defaults to `1000`. */
+  readonly maxCachedTypes?: number;
+  /**
+   * Background appends allowed in flight at once; past it new samples are dropped (and
+   * reported through `onError`) so a hung store cannot grow the heap. Defaults to `1000`.
+   */
+  readonly maxPendingAppends?: number;
+  /** Store and scanner failures. Defaults to ignoring them (detection carries on). */
+  readonly onError?: (err: unknown, context: { readonly op: string; readonly type?: string }) => void;
+  /** Called when a type's live baseline starts (or stops) drifting from its reference. */
+  readonly onDrift?: (type: string, drift: DriftReport) => void;
+  /** Called when a reference is frozen, promoted or replaced after max age. */
+  readonly onReference?: (type: string, action: 'freeze' | 'promote' | 'expire', reference: BaselineReference) => void;
+}
+
+/** Baseline facts attached to each verdict. */
+export interface AssessmentBaselineInfo {
+  /** Accepted samples in the live baseline of the type. */
+  readonly n: number;
+  /** True while the live baseline has fewer than `minBaselineSamples`. */
+  readonly coldStart: boolean;
+  /** True when a frozen reference is in use. */
+  readonly reference: boolean;
+  /** True when the live baseline has drifted from the reference toward an attacker's side. */
+  readonly drift: boolean;
+  readonly driftReasons?: readonly string[];
+  /** True when the snapshot could not be refreshed (store error) and an older one was used. */
+  readonly stale?: boolean;
+}
+
+/** A verdict with the baseline facts behind it. */
+export interface AssessmentAnalysis extends AssessmentVerdict {
+  readonly anomalies: readonly AssessmentAnomaly[];
+  readonly baseline: AssessmentBaselineInfo;
+}
+
+interface CacheEntry {
+  snapshot: BaselineSnapshot;
+  loadedAtMs: number;
+  appendsSinceLoad: number;
+  stale: boolean;
+  drifting: boolean;
+  loading?: Promise<void>;
+}
+
+/** Analyzes submissions against per-type baselines kept in a {@link BaselineStore}. */
+export class AssessmentAnalyzer {
+  private readonly store: BaselineStore;
+  private readonly config: AssessmentAnomalyConfig;
+  private readonly scan: TextScanner;
+  private readonly refreshAfterMs: number;
+  private readonly refreshAfterAppends: number;
+  private readonly appendMode: 'await' | 'background';
+  private readonly maxCachedTypes: number;
+  private readonly maxPendingAppends: number;
+  private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(options: AssessmentAnalyzerOptions) {
+    this.store = options.store;
+    this.config = options.config;
+    this.onError = options.onError ?? (() => undefined);
+    const scanner = options.scanText ?? createStandInTextScanner();
+    this.scan = safeTextScanner(scanner, (err) => this.onError(err, { op: 'scan' }));
+    this.refreshAfterMs = options.refreshAfterMs ?? (options.store.localOnly ? 3_600_000 : 300_000);
+    this.refreshAfterAppends = options.refreshAfterAppends ?? 10;
+    this.appendMode = options.appendMode ?? 'await';
+    this.maxCachedTypes = options.maxCachedTypes ?? 1000;
+    this.maxPendingAppends = options.maxPendingAppends ?? 1000;
+    this.onDrift = options.onDrift;
+    this.onReference = options.onReference;
+  }
+
+  private readonly onDrift?: AssessmentAnalyzerOptions['onDrift'];
+  private readonly onReference?: AssessmentAnalyzerOptions['onReference'];
+
+  /**
+   * Analyzes one submission: detect against the type's cached baseline, then (when accepted)
+   * append it to the baseline. Never rejects because of the store or the scanner.
+   */
+  async analyze(sub: AssessmentSubmission): Promise<AssessmentAnalysis> {
+    const at = sub.submittedAt instanceof Date ? sub.submittedAt.getTime() : Number.NaN;
+    const type = typeof sub.type === 'string' ? sub.type : String(sub.type);
+    const entry = Number.isFinite(at) ? await this.entryFor(type, at) : this.cache.get(type);
+    const snapshot = entry?.snapshot;
+    const evaluation = evaluateAssessment(sub, snapshot, this.config, this.scan);
+    const sample = toBaselineSample(sub, evaluation, this.config);
+    if (sample && Number.isFinite(at) && this.appendMode === 'background' && this.pending.size >= this.maxPendingAppends) {
+      this.onError(new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${this.pending.size} appends pending; sample for type ${JSON.stringify(type)} dropped`), {
+        op: 'append',
+        type,
+      });
+    } else if (sample && Number.isFinite(at)) {
+      const expireBefore = at - this.config.baselineWindowDays * DAY_MS;
+      const write = this.store.append(type, sample, expireBefore).then(
+        () => {
+          if (entry) entry.appendsSinceLoad += 1;
+        },
+        (err: unknown) => this.onError(wrapStoreError(err, 'append', type), { op: 'append', type }),
+      );
+      if (this.appendMode === 'await') await write;
+      else this.track(write);
+    }
+    const live = snapshot?.live;
+    const drift = snapshot?.drift;
+    return {
+      anomalous: evaluation.verdict.anomalous,
+      anomalies: evaluation.verdict.anomalies,
+      baseline: {
+        n: live?.n ?? 0,
+        coldStart: (live?.n ?? 0) < this.config.minBaselineSamples,
+        reference: Boolean(this.config.poisoningGuard && snapshot?.reference),
+        drift: Boolean(drift?.drifting),
+        ...(drift?.drifting ? { driftReasons: drift.reasons } : {}),
+        ...(entry?.stale ? { stale: true } : {}),
+      },
+    };
+  }
+
+  /** The current snapshot of a type as of `nowMs` (refreshed if due). */
+  async snapshot(type: string, nowMs: number): Promise<BaselineSnapshot> {
+    const entry = await this.entryFor(type, nowMs);
+    return entry.snapshot;
+  }
+
+  /** Forgets the frozen reference of a type (an operator re-baselines after a real change). */
+  async resetReference(type: string): Promise<void> {
+    await this.store.deleteReference(type);
+    this.cache.delete(type);
+  }
+
+  /** Waits for background appends. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Flushes pending appends and drops the cache. Does not shut the store down (its owner does). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.cache.clear();
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private due(entry: CacheEntry, nowMs: number): boolean {
+    const n = entry.snapshot.live.n;
+    if (nowMs - entry.loadedAtMs >= this.refreshAfterMs) return true;
+    if (n < this.config.minBaselineSamples || n < this.config.referenceMinSamples) return entry.appendsSinceLoad >= 1 || nowMs < entry.loadedAtMs;
+    return entry.appendsSinceLoad >= Math.max(this.refreshAfterAppends, Math.ceil(0.02 * n));
+  }
+
+  private async entryFor(type: string, nowMs: number): Promise<CacheEntry> {
+    let entry = this.cache.get(type);
+    if (entry) {
+      // Keep recently used types at the end (least recently used first).
+      this.cache.delete(type);
+      this.cache.set(type, entry);
+      if (entry.loading) await entry.loading;
+      if (!this.due(entry, nowMs)) return entry;
+      if (!entry.loading) {
+        const current = entry;
+        current.loading = this.reload(type, nowMs, current).finally(() => {
+          current.loading = undefined;
+        });
+      }
+      await entry.loading;
+      return entry;
+    }
+    entry = {
+      snapshot: { type, live: emptyStats(nowMs, nowMs - this.config.baselineWindowDays * DAY_MS) },
+      loadedAtMs: -Infinity,
+      appendsSinceLoad: 0,
+      stale: false,
+      drifting: false,
+    };
+    this.cache.set(type, entry);
+    while (this.cache.size > this.maxCachedTypes) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+    }
+    const created = entry;
+    created.loading = this.reload(type, nowMs, created).finally(() => {
+      created.loading = undefined;
+    });
+    await created.loading;
+    return created;
+  }
+
+  private async reload(type: string, nowMs: number, entry: CacheEntry): Promise<void> {
+    const sinceMs = nowMs - this.config.baselineWindowDays * DAY_MS;
+    try {
+      const [samples, stored] = await Promise.all([
+        this.store.samples(type, sinceMs),
+        this.config.poisoningGuard ? this.store.getReference(type) : Promise.resolve(undefined),
+      ]);
+      const live = computeStats(samples, nowMs, this.config);
+      let reference = stored;
+      let drift = reference ? computeDrift(samples, live, reference, nowMs, this.config) : undefined;
+      const plan = planReference(live, reference, drift, nowMs, this.config);
+      if (plan.action === 'freeze' || plan.action === 'promote' || plan.action === 'expire') {
+        const stored2 = await this.store.putReference(type, plan.next, reference ? reference.frozenAtMs : null);
+        if (stored2) {
+          reference = plan.next;
+          this.onReference?.(type, plan.action, plan.next);
+        } else {
+          reference = await this.store.getReference(type);
+        }
+        drift = reference ? computeDrift(samples, live, reference, nowMs, this.config) : undefined;
+      }
+      entry.snapshot = { type, live, ...(reference ? { reference } : {}), ...(drift ? { drift } : {}) };
+      entry.loadedAtMs = nowMs;
+      entry.appendsSinceLoad = 0;
+      entry.stale = false;
+      const drifting = Boolean(drift?.drifting);
+      if (drifting !== entry.drifting && drift) this.onDrift?.(type, drift);
+      entry.drifting = drifting;
+    } catch (err) {
+      // Keep the last snapshot; try again after the refresh interval, not on every submission.
+      entry.loadedAtMs = nowMs;
+      entry.appendsSinceLoad = 0;
+      entry.stale = true;
+      this.onError(wrapStoreError(err, 'load', type), { op: 'load', type });
+    }
+  }
+}
+
+function wrapStoreError(err: unknown, op: string, type: string): unknown {
+  if (err instanceof StoreError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${op} failed for type ${JSON.stringify(type)}: ${message}`, { cause: err });
+}

@@ -1,0 +1,353 @@
+/**
+ * Turns one submission's raw answers into the plain features the checks read: the items in
+ * form order, the choice answers as tokens (and scale positions where they have one), the
+ * strings to scan for injection, and the timings. Never throws on odd input: unknown value
+ * shapes are counted and skipped, sizes are capped by the config.
+ */
+import type { AssessmentSubmission } from '../core/types';
+import type { AssessmentAnomalyConfig } from './assessment-config';
+
+/** Kind of one answer value. */
+export type AnswerKind = 'number' | 'boolean' | 'token' | 'text' | 'empty' | 'other';
+
+/** A string found in the answers (or an answer key), for the text scanner. */
+export interface TextValue {
+  /** Where it sits: `q7`, `q7.note`, `q7[2]`, or `q7 (key)` for a key itself. */
+  readonly path: string;
+  readonly value: string;
+}
+
+/** Everything the checks need from one submission. */
+export interface SubmissionFeatures {
+  /** Item keys looked at, in form order (at most `maxItems`). */
+  readonly itemKeys: readonly string[];
+  /** True when the submission had more items than `maxItems`. */
+  readonly truncated: boolean;
+  /** Items with an answer (not null, undefined or an empty string). */
+  readonly answered: number;
+  /** The choice answers (the dominant answer kind), normalised, in form order. */
+  readonly choiceTokens: readonly string[];
+  /** Keys of the choice answers, aligned with `choiceTokens`. */
+  readonly choiceKeys: readonly string[];
+  /** Scale positions of the choice answers when every one has one. */
+  readonly choiceOrdinals?: readonly number[];
+  /**
+   * Strings to scan (values, nested values and keys), capped at `maxScannedStrings`. Plain
+   * words (letters, digits, spaces, `.`, `_`, `-`, `,`, `?`, `!`) are left out: they cannot
+   * carry injection syntax, and leaving them out keeps the cap for the strings that can.
+   */
+  readonly texts: readonly TextValue[];
+  /** True when more strings needed scanning than the cap allowed. */
+  readonly textsTruncated: boolean;
+  /** Completion time when it is a finite number >= 0. */
+  readonly completionTimeSec?: number;
+  /** ln(completion time / answered items): the per-item log time the baselines use. */
+  readonly lnTimePerItem?: number;
+  /** Valid item times (finite, >= 0) by item key. */
+  readonly itemTimesSec: Readonly<Record<string, number>>;
+  /** Score when it is a finite number. */
+  readonly score?: number;
+  /** Fields that were present but unusable, with what was wrong. */
+  readonly invalid: readonly { readonly field: string; readonly observed: unknown; readonly expected: string }[];
+}
+
+const NUMERIC_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const LETTER_RE = /^[a-z]$/;
+const SUFFIX_NUMBER_RE = /^[a-z_\- ]{0,12}?(\d{1,4})$/;
+const KEY_NUMBER_RE = /^(.*?)(\d+)$/;
+
+/** Common ordered answer labels (Likert agreement and frequency scales). */
+const LABEL_ORDINALS: Readonly<Record<string, number>> = Object.freeze({
+  'strongly disagree': 1,
+  disagree: 2,
+  'somewhat disagree': 2.5,
+  neutral: 3,
+  'neither agree nor disagree': 3,
+  'somewhat agree': 3.5,
+  agree: 4,
+  'strongly agree': 5,
+  never: 1,
+  rarely: 2,
+  sometimes: 3,
+  often: 4,
+  always: 5,
+});
+
+function wordCount(s: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const space = s.charCodeAt(i) <= 32;
+    if (!space && !inWord) n += 1;
+    inWord = !space;
+  }
+  return n;
+}
+
+/** Sentence punctuation: a short string with a space and one of these is prose, not an option label. */
+const PROSE_PUNCTUATION_RE = /[.,!?:;()"]/;
+
+function kindOf(v: unknown, maxChoiceLength: number): AnswerKind {
+  if (v === null || v === undefined) return 'empty';
+  if (typeof v === 'number') return Number.isFinite(v) ? 'number' : 'other';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t.length === 0) return 'empty';
+    if (NUMERIC_RE.test(t)) return 'number';
+    const words = wordCount(t);
+    if (t.length <= maxChoiceLength && words <= 4 && !(words > 1 && PROSE_PUNCTUATION_RE.test(t))) return 'token';
+    return 'text';
+  }
+  return 'other';
+}
+
+/**
+ * The keys that are form items. When most keys are a common prefix plus a number (`q1`..`q20`),
+ * keys of another shape (`comment`, `email`) are extra fields, not items of the answer sequence;
+ * otherwise every key is an item.
+ */
+function itemKeySet(keys: readonly string[]): Set<string> | undefined {
+  if (keys.length < 4) return undefined;
+  const byPrefix = new Map<string, number>();
+  for (const k of keys) {
+    const m = KEY_NUMBER_RE.exec(k);
+    if (m) byPrefix.set(m[1], (byPrefix.get(m[1]) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [prefix, count] of byPrefix) {
+    if (count > bestCount) {
+      best = prefix;
+      bestCount = count;
+    }
+  }
+  if (best === undefined || bestCount === keys.length || bestCount < 0.6 * keys.length) return undefined;
+  const set = new Set<string>();
+  for (const k of keys) {
+    const m = KEY_NUMBER_RE.exec(k);
+    if (m && m[1] === best && m[2].length <= 9) set.add(k);
+  }
+  return set;
+}
+
+function tokenOf(v: unknown, kind: AnswerKind): string {
+  if (kind === 'number') return String(Number(typeof v === 'string' ? v.trim() : v));
+  if (kind === 'boolean') return v ? 'true' : 'false';
+  return String(v).trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+function ordinalOf(token: string, kind: AnswerKind): number | undefined {
+  if (kind === 'number') return Number(token);
+  if (kind === 'boolean') return token === 'true' ? 1 : 0;
+  if (LETTER_RE.test(token)) return token.charCodeAt(0) - 96;
+  const label = LABEL_ORDINALS[token];
+  if (label !== undefined) return label;
+  const m = SUFFIX_NUMBER_RE.exec(token);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Item keys in form order. When most keys (60% or more) are one prefix plus a number (`q1`..`q40`,
+ * `1`..`12`), those are put in numeric order, so a client that sends them shuffled does not
+ * hide a pattern, and other keys (`comment`) follow in the order they came; otherwise the
+ * order in which the client sent the keys is kept.
+ */
+export function orderItemKeys(keys: readonly string[]): string[] {
+  if (keys.length < 2) return [...keys];
+  const set = keys.length < 4 ? allNumbered(keys) : (itemKeySet(keys) ?? allNumbered(keys));
+  if (!set) return [...keys];
+  const numbered = keys.filter((k) => set.has(k));
+  const nums = new Map(numbered.map((k) => [k, Number((KEY_NUMBER_RE.exec(k) as RegExpExecArray)[2])]));
+  const sorted = numbered
+    .map((k, i) => ({ k, i }))
+    .sort((a, b) => (nums.get(a.k) as number) - (nums.get(b.k) as number) || a.i - b.i)
+    .map((x) => x.k);
+  return [...sorted, ...keys.filter((k) => !set.has(k))];
+}
+
+/** The keys as a set when every one is the same prefix plus a number of at most 9 digits. */
+function allNumbered(keys: readonly string[]): Set<string> | undefined {
+  let prefix: string | undefined;
+  for (const k of keys) {
+    const m = KEY_NUMBER_RE.exec(k);
+    if (!m || m[2].length > 9) return undefined;
+    if (prefix === undefined) prefix = m[1];
+    else if (prefix !== m[1]) return undefined;
+  }
+  return new Set(keys);
+}
+
+/** Plain words: no quote, bracket, operator or separator that injection syntax needs. */
+const PLAIN_TEXT_RE = /^[\p{L}\p{N}\p{Zs}._,?!-]*$/u;
+
+/** Collects the strings worth scanning, up to a cap, walking nested answers to a bounded depth. */
+class TextCollector {
+  readonly out: TextValue[] = [];
+  truncated = false;
+  private visited = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly maxLen: number,
+  ) {}
+
+  add(path: string, value: string): void {
+    if (value.length <= 256 && PLAIN_TEXT_RE.test(value)) return;
+    if (this.out.length >= this.max) {
+      this.truncated = true;
+      return;
+    }
+    this.out.push({ path, value: value.length > this.maxLen ? value.slice(0, this.maxLen) : value });
+  }
+
+  walk(value: unknown, path: string, depth: number): void {
+    // Bounded work: at most 8 x max nodes visited, depth 4.
+    if (++this.visited > this.max * 8) {
+      this.truncated = true;
+      return;
+    }
+    if (typeof value === 'string') {
+      this.add(path, value);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (depth >= 4) {
+      this.truncated = true;
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        if (this.visited > this.max * 8) break;
+        this.walk(value[i], `${path}[${i}]`, depth + 1);
+      }
+      return;
+    }
+    for (const key of Object.keys(value as Record<string, unknown>)) {
+      if (this.visited > this.max * 8) break;
+      this.add(`${path}.${key} (key)`, key);
+      this.walk((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Extracts the features of one submission. Total: never throws, whatever the input holds. */
+export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAnomalyConfig): SubmissionFeatures {
+  const invalid: { field: string; observed: unknown; expected: string }[] = [];
+  const responses: Record<string, unknown> = isPlainObject(sub.responses) ? (sub.responses as Record<string, unknown>) : {};
+  if (!isPlainObject(sub.responses)) invalid.push({ field: 'responses', observed: typeof sub.responses, expected: 'an object of answers' });
+
+  const allKeys = Object.keys(responses);
+  const truncated = allKeys.length > config.maxItems;
+  const itemKeys = orderItemKeys(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
+
+  const kinds: AnswerKind[] = [];
+  let answered = 0;
+  const kindCounts = { number: 0, boolean: 0, token: 0 };
+  const itemSet = itemKeySet(itemKeys);
+  for (const key of itemKeys) {
+    const k = kindOf(responses[key], config.maxChoiceLength);
+    kinds.push(k);
+    if (k !== 'empty') answered += 1;
+    if ((k === 'number' || k === 'boolean' || k === 'token') && (!itemSet || itemSet.has(key))) kindCounts[k] += 1;
+  }
+  // The dominant choice kind: on a numeric Likert form a short comment is not an answer
+  // option, and on a lettered quiz a stray number is not one either. Extra fields next to
+  // numbered items are left out of the sequence too.
+  const items = itemSet;
+  let dominant: AnswerKind | undefined;
+  let best = 0;
+  for (const k of ['number', 'token', 'boolean'] as const) {
+    if (kindCounts[k] > best) {
+      best = kindCounts[k];
+      dominant = k;
+    }
+  }
+  const choiceTokens: string[] = [];
+  const choiceKeys: string[] = [];
+  const ordinals: number[] = [];
+  let allOrdinal = true;
+  if (dominant !== undefined) {
+    for (let i = 0; i < itemKeys.length; i++) {
+      if (kinds[i] !== dominant) continue;
+      if (items && !items.has(itemKeys[i])) continue;
+      const token = tokenOf(responses[itemKeys[i]], dominant);
+      choiceTokens.push(token);
+      choiceKeys.push(itemKeys[i]);
+      const o = ordinalOf(token, dominant);
+      if (o === undefined || !Number.isFinite(o)) allOrdinal = false;
+      else ordinals.push(o);
+    }
+  }
+
+  const collector = new TextCollector(config.maxScannedStrings, config.maxTextLength);
+  for (const key of itemKeys) {
+    collector.add(`${key} (key)`, key);
+    collector.walk(responses[key], key, 0);
+  }
+  if (truncated) collector.truncated = true;
+
+  let completionTimeSec: number | undefined;
+  let lnTimePerItem: number | undefined;
+  const t = sub.completionTimeSec as unknown;
+  if (typeof t === 'number' && Number.isFinite(t) && t >= 0) {
+    completionTimeSec = t;
+    if (t > 0) lnTimePerItem = Math.log(t / Math.max(answered, 1));
+  } else {
+    invalid.push({ field: 'completionTimeSec', observed: typeof t === 'number' ? String(t) : typeof t, expected: 'a finite number of seconds >= 0' });
+  }
+
+  const itemTimesSec: Record<string, number> = {};
+  if (sub.itemTimesSec !== undefined && sub.itemTimesSec !== null) {
+    if (!isPlainObject(sub.itemTimesSec)) {
+      invalid.push({ field: 'itemTimesSec', observed: typeof sub.itemTimesSec, expected: 'an object of seconds by item' });
+    } else {
+      let badCount = 0;
+      let firstBad: { key: string; value: unknown } | undefined;
+      let seen = 0;
+      for (const key of Object.keys(sub.itemTimesSec)) {
+        if (seen++ >= config.maxItems) break;
+        const v = (sub.itemTimesSec as Record<string, unknown>)[key];
+        if (typeof v === 'number' && Number.isFinite(v) && v >= 0) itemTimesSec[key] = v;
+        else {
+          badCount += 1;
+          firstBad ??= { key, value: v };
+        }
+      }
+      if (firstBad) {
+        invalid.push({
+          field: `itemTimesSec.${firstBad.key}`,
+          observed: typeof firstBad.value === 'number' ? String(firstBad.value) : typeof firstBad.value,
+          expected: `finite seconds >= 0 (${badCount} bad item time${badCount === 1 ? '' : 's'})`,
+        });
+      }
+    }
+  }
+
+  let score: number | undefined;
+  const s = sub.score as unknown;
+  if (s !== undefined && s !== null) {
+    if (typeof s === 'number' && Number.isFinite(s)) score = s;
+    else invalid.push({ field: 'score', observed: typeof s === 'number' ? String(s) : typeof s, expected: 'a finite number' });
+  }
+
+  return {
+    itemKeys,
+    truncated,
+    answered,
+    choiceTokens,
+    choiceKeys,
+    choiceOrdinals: allOrdinal && ordinals.length === choiceTokens.length ? ordinals : undefined,
+    texts: collector.out,
+    textsTruncated: collector.truncated,
+    completionTimeSec,
+    lnTimePerItem,
+    itemTimesSec,
+    score,
+    invalid,
+  };
+}

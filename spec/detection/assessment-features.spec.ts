@@ -1,0 +1,86 @@
+import { assert } from '../helpers/counted-assert';
+import { extractFeatures, orderItemKeys } from '../../lib/detection/assessment-features';
+import { answers, config, submission } from '../helpers/assessment-fixtures';
+import type { AssessmentSubmission } from '../../lib/core/types';
+
+describe('detection/assessment-features', () => {
+  it('orders numbered item keys numerically, extra fields last, other keys as sent', () => {
+    assert.deepEqual(orderItemKeys(['q2', 'q10', 'q1', 'comment', 'q3']), ['q1', 'q2', 'q3', 'q10', 'comment']);
+    assert.deepEqual(orderItemKeys(['3', '1', '2']), ['1', '2', '3']);
+    assert.deepEqual(orderItemKeys(['name', 'age']), ['name', 'age']);
+  });
+
+  it('choice answers are the dominant kind; a comment is free text, not an item', () => {
+    const f = extractFeatures(submission({ responses: { ...answers([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]), comment: 'Too easy :)' } }), config());
+    assert.equal(f.choiceTokens.length, 12);
+    assert.equal(f.answered, 13);
+    assert.deepEqual(f.choiceOrdinals?.slice(0, 3), [1, 2, 3]);
+  });
+
+  it('a short comment next to lettered answers does not break the answer sequence', () => {
+    const f = extractFeatures(submission({ responses: { ...answers(Array(15).fill('e')), comment: "It's fine." } }), config());
+    assert.deepEqual(new Set(f.choiceTokens), new Set(['e']));
+    assert.equal(f.choiceTokens.length, 15);
+  });
+
+  it('normalises tokens: numbers as numbers, strings trimmed and lower-cased, labels and letters ordinal', () => {
+    const f = extractFeatures(submission({ responses: answers([' Agree', 'agree ', 'Strongly agree', 'disagree']) }), config());
+    assert.deepEqual(f.choiceTokens, ['agree', 'agree', 'strongly agree', 'disagree']);
+    assert.deepEqual(f.choiceOrdinals, [4, 4, 5, 2]);
+    const n = extractFeatures(submission({ responses: answers(['3', 3, '3.0']) }), config());
+    assert.deepEqual(n.choiceTokens, ['3', '3', '3']);
+  });
+
+  it('ln time per answered item; unusable fields reported as invalid, never thrown', () => {
+    const ok = extractFeatures(submission({ completionTimeSec: 120, responses: answers(Array(12).fill(1)) }), config());
+    assert.ok(Math.abs((ok.lnTimePerItem as number) - Math.log(10)) < 1e-12);
+    for (const bad of [-5, Number.NaN, Infinity, '12' as unknown as number, undefined as unknown as number]) {
+      const f = extractFeatures(submission({ completionTimeSec: bad }), config());
+      assert.equal(f.completionTimeSec, undefined);
+      assert.equal(f.invalid[0].field, 'completionTimeSec');
+    }
+  });
+
+  it('survives odd answer shapes: nested objects, arrays, nulls, non-object responses', () => {
+    const weird: unknown[] = [null, 'text', 42, [1, 2], { a: { b: { c: { d: { e: 'deep' } } } } }];
+    for (const responses of weird) {
+      const f = extractFeatures(submission({ responses: responses as Record<string, unknown> }), config());
+      assert.ok(Array.isArray(f.choiceTokens));
+    }
+    const nested = extractFeatures(
+      submission({ responses: { q1: { text: "x' OR 1=1 --", tags: ['<script>'] }, q2: null, q3: '', q4: true, q5: [1, 2] } }),
+      config(),
+    );
+    assert.equal(nested.answered, 3); // q1, q4, q5
+    assert.ok(nested.texts.some((t) => t.path === 'q1.text' && t.value.includes('OR 1=1')));
+    assert.ok(nested.texts.some((t) => t.path === 'q1.tags[0]'));
+  });
+
+  it('plain words are not handed to the scanner; keys with syntax are', () => {
+    const f = extractFeatures(submission({ responses: { q1: 'select a plan', "q2'--": 'yes', q3: "O'Brien" } }), config());
+    const scanned = f.texts.map((t) => t.value);
+    assert.ok(!scanned.includes('select a plan'));
+    assert.ok(scanned.includes("q2'--"));
+    assert.ok(scanned.includes("O'Brien"));
+  });
+
+  it('huge forms are capped: items, strings and string length', () => {
+    const responses: Record<string, unknown> = {};
+    for (let i = 0; i < 20000; i++) responses[`q${i}`] = `<b>${i}</b>`;
+    const cfg = config({ maxItems: 300, maxScannedStrings: 50, maxTextLength: 8 });
+    const f = extractFeatures(submission({ responses }), cfg);
+    assert.equal(f.itemKeys.length, 300);
+    assert.equal(f.truncated, true);
+    assert.equal(f.texts.length, 50);
+    assert.equal(f.textsTruncated, true);
+    assert.ok(f.texts.every((t) => t.value.length <= 8));
+  });
+
+  it('item times: keeps valid ones, reports bad ones', () => {
+    const sub: AssessmentSubmission = submission({ itemTimesSec: { q1: 3, q2: -1, q3: 'x' as unknown as number, q4: Number.NaN } });
+    const f = extractFeatures(sub, config());
+    assert.deepEqual(f.itemTimesSec, { q1: 3 });
+    assert.equal(f.invalid.length, 1);
+    assert.match(f.invalid[0].expected, /3 bad item times/);
+  });
+});
