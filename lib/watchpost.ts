@@ -31,6 +31,10 @@ import { INSTANCE_SUITE, type HttpSuite } from './http/suite';
 import { createWinstonLogger, wrapLogger, type SecurityLogger } from './logging/winston-logger';
 import { createMetrics, type WatchpostMetrics } from './metrics/definitions';
 import { TypeOrmEventSink } from './persistence/typeorm-event-sink';
+import { TypeOrmBaselineStore } from './persistence/typeorm-baseline-store';
+import { AssessmentAnalyzer } from './core/assessment-analyzer';
+import { sanitizeDetails } from './core/sanitize';
+import type { AssessmentRuntime } from './http/assessment-guard';
 import { MemoryStore } from './stores/memory-store';
 import { RedisStore } from './stores/redis-store';
 
@@ -270,11 +274,66 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   // app starts anyway when it cannot be reached.
   if (await sink.whenUp(Math.min(config.database.connectTimeoutMs, 3000))) await firstLoad;
 
+  const scanner = createInterimScanner();
+
+  // Assessment checks: baselines in the database (shared by every instance, kept across
+  // restarts); the request path never waits on them (background loads and appends).
+  let analyzer: AssessmentAnalyzer | undefined;
+  let assessments: AssessmentRuntime | undefined;
+  if (config.enableAnomalyDetection) {
+    let lastStoreErrorLog = 0;
+    analyzer = new AssessmentAnalyzer({
+      store: new TypeOrmBaselineStore({ dataSource: () => sink.dataSource }),
+      config: config.anomaly,
+      scanText: (v) => scanner.scanValue(v, 'text'),
+      appendMode: 'background',
+      loadMode: 'background',
+      onError: (err, context) => {
+        const now = Date.now();
+        if (now - lastStoreErrorLog < 10_000) return;
+        lastStoreErrorLog = now;
+        log.error({ event: 'baseline_store_failed', code: 'ERR_WATCHPOST_BASELINE_STORE', op: context.op, type: context.type, err: err instanceof Error ? err.message : String(err) }, 'assessment baseline store failed; detection goes on with the last baseline');
+      },
+      onDrift: (type, drift) => {
+        monitor.logSecurityEvent({
+          type: 'SUSPICIOUS_ACTIVITY',
+          severity: drift.drifting ? 'WARNING' : 'INFO',
+          details: { pattern: 'assessment_baseline_drift', assessmentType: type, drifting: drift.drifting, drift },
+        });
+      },
+    });
+    const a = analyzer;
+    assessments = {
+      analyze: (submission) => a.analyze(submission),
+      record(submission, verdict, meta) {
+        const detectedAt = new Date(clock.now());
+        for (const anomaly of verdict.anomalies) {
+          writer.enqueue({
+            kind: 'anomaly',
+            record: {
+              id: newId(),
+              detectedAt,
+              userIdentifier: cleanText(submission.user, 320),
+              assessmentType: cleanText(submission.type, 128) as string,
+              anomalyType: cleanText(anomaly.type, 64) as string,
+              severity: anomaly.severity,
+              sourceIp: meta.ip,
+              requestId: cleanText(meta.requestId, 128),
+              eventId: meta.eventId,
+              details: sanitizeDetails(anomaly.details),
+            },
+          });
+        }
+      },
+    };
+  }
+
   const httpSuite: HttpSuite = {
     config,
     logEvent: (input) => monitor.logSecurityEvent(input),
     store,
-    scanner: createInterimScanner(),
+    scanner,
+    assessments,
     metrics,
     logger: log,
     clock,
@@ -369,6 +428,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       return key ? store.blockedUntil(blockKeyOf(key)) : undefined;
     },
     async flush() {
+      await analyzer?.flush();
       await monitor.settle();
       engine.flushUpdates();
       await writer.flush();
@@ -378,6 +438,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
         closing = (async () => {
           clearInterval(resync);
           for (const m of middlewares) m.flush();
+          await analyzer?.close();
           await monitor.close();
           engine.flushUpdates();
           await writer.close(10_000);

@@ -3,6 +3,7 @@
  * (all fields filled). The environment is read through the table in settings.ts; options
  * given in code override it.
  */
+import type { AssessmentAnomalyConfig, AssessmentAnomalyOptions } from '../core/assessment-config';
 import type { Clock, CounterStore, Logger } from '../core/ports';
 import type { DatabaseTarget } from './parsers';
 
@@ -83,13 +84,12 @@ export interface WatchpostOptions {
   readonly alertRecipients?: readonly string[];
   /** Threshold rules, by id (FAILED_LOGINS_THRESHOLD / FAILED_LOGINS_WINDOW, …). */
   readonly thresholds?: { readonly [K in RuleId]?: RuleOptions };
-  /** Assessment anomaly settings (seed names). Unset values take the detector's defaults. */
-  readonly anomaly?: {
-    readonly baselineWindowDays?: number;
-    readonly threshold?: number;
-    readonly completionTimeThreshold?: number;
-    readonly scoreRangeThreshold?: number;
-  };
+  /**
+   * Assessment anomaly settings (ANOMALY_BASELINE_WINDOW, ANOMALY_THRESHOLD,
+   * COMPLETION_TIME_THRESHOLD, SCORE_RANGE_THRESHOLD and the other ANOMALY_* variables; see
+   * docs/assessment-anomalies.md). Unset values take the detector's defaults.
+   */
+  readonly anomaly?: AssessmentAnomalyOptions;
   /** ENABLE_REAL_TIME_MONITORING: count events against the thresholds. Defaults to `true`. */
   readonly enableRealTimeMonitoring?: boolean;
   /** ENABLE_EMAIL_ALERTS: send alerts by e-mail when SMTP is configured. Defaults to `true`. */
@@ -204,12 +204,7 @@ export interface WatchpostConfig {
   };
   readonly alertRecipients: readonly string[];
   readonly thresholds: { readonly [K in RuleId]: RuleConfig };
-  readonly anomaly: {
-    readonly baselineWindowDays: number | undefined;
-    readonly threshold: number | undefined;
-    readonly completionTimeThreshold: number | undefined;
-    readonly scoreRangeThreshold: number | undefined;
-  };
+  readonly anomaly: AssessmentAnomalyConfig;
   readonly enableRealTimeMonitoring: boolean;
   readonly enableEmailAlerts: boolean;
   readonly enableAnomalyDetection: boolean;

@@ -14,6 +14,7 @@ import {
   type WatchpostConfig,
   type WatchpostOptions,
 } from './options';
+import { ASSESSMENT_ENV_VARS, DEFAULT_ASSESSMENT_ANOMALY_CONFIG, resolveAssessmentConfigFromEnv, type AssessmentAnomalyConfig } from '../core/assessment-config';
 import { parseCidr } from '../core/cidr';
 import {
   parseBoolean,
@@ -32,8 +33,8 @@ export interface EnvVarSpec {
   readonly description: string;
 }
 
-/** Every environment variable watchpost reads. */
-export const ENVIRONMENT_VARIABLES = {
+/** The core environment variables (seed 002's names, then new ones in the same style). */
+const CORE_VARIABLES = {
   DATABASE_URL: { default: 'sqlite:./data/watchpost.sqlite', description: 'Database: postgres://… or sqlite:PATH (sqlite::memory: for a throw-away database).' },
   DATABASE_SCHEMA: { default: '(public)', description: 'PostgreSQL schema for the tables; created when missing.' },
   DATABASE_RUN_MIGRATIONS: { default: 'true', description: 'Run pending migrations when the database connects.' },
@@ -65,10 +66,6 @@ export const ENVIRONMENT_VARIABLES = {
   SUSPICIOUS_ACTIVITIES_WINDOW: { default: '1800', description: 'Window of SUSPICIOUS_ACTIVITIES_THRESHOLD, in seconds.' },
   BRUTE_FORCE_ATTEMPTS_THRESHOLD: { default: '10', description: 'Brute-force detections within BRUTE_FORCE_ATTEMPTS_WINDOW that raise a CRITICAL alert.' },
   BRUTE_FORCE_ATTEMPTS_WINDOW: { default: '300', description: 'Window of BRUTE_FORCE_ATTEMPTS_THRESHOLD, in seconds.' },
-  ANOMALY_BASELINE_WINDOW: { default: '7', description: 'Days of accepted submissions an assessment baseline covers.' },
-  ANOMALY_THRESHOLD: { default: '(detector default)', description: 'Robust z cut-off of the assessment outlier checks.' },
-  COMPLETION_TIME_THRESHOLD: { default: '(detector default)', description: 'Share of the median completion time below which a submission is too fast.' },
-  SCORE_RANGE_THRESHOLD: { default: '(detector default)', description: 'Score outlier setting of the assessment checks.' },
   ENABLE_REAL_TIME_MONITORING: { default: 'true', description: 'Count events against the thresholds (alerts, blocks).' },
   ENABLE_EMAIL_ALERTS: { default: 'true', description: 'Send alerts by e-mail (needs SMTP_HOST and ALERT_RECIPIENTS).' },
   ENABLE_ANOMALY_DETECTION: { default: 'true', description: 'Run the assessment anomaly checks.' },
@@ -101,8 +98,23 @@ export const ENVIRONMENT_VARIABLES = {
   LOGIN_DISTINCT_IPS_THRESHOLD: { default: '10', description: 'Distinct IPs failing on one account that mark a distributed brute force.' },
 } as const satisfies Record<string, EnvVarSpec>;
 
-/** A variable name from the table. */
-export type EnvVarName = keyof typeof ENVIRONMENT_VARIABLES;
+/** A variable of the core table. */
+export type EnvVarName = keyof typeof CORE_VARIABLES;
+
+/**
+ * Every environment variable watchpost reads: the core table above plus the assessment
+ * anomaly variables (ANOMALY_BASELINE_WINDOW, ANOMALY_THRESHOLD, COMPLETION_TIME_THRESHOLD,
+ * SCORE_RANGE_THRESHOLD, ANOMALY_*), whose parser lives with the detector.
+ */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, EnvVarSpec>> = Object.freeze({
+  ...CORE_VARIABLES,
+  ...Object.fromEntries(
+    (Object.entries(ASSESSMENT_ENV_VARS) as Array<[keyof AssessmentAnomalyConfig, string]>).map(([key, name]) => [
+      name,
+      { default: String(DEFAULT_ASSESSMENT_ANOMALY_CONFIG[key]), description: `Assessment anomaly setting \`${key}\` (see docs/assessment-anomalies.md).` },
+    ]),
+  ),
+});
 
 /** Env and option names of each rule's two settings. */
 const RULE_SETTINGS: Readonly<Record<RuleId, { readonly env: string; readonly threshold: number; readonly windowSec: number }>> = {
@@ -157,7 +169,6 @@ const KNOWN_TOP: Record<keyof Required<WatchpostOptions>, true> = {
 };
 const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
   smtp: ['host', 'port', 'username', 'password', 'from'],
-  anomaly: ['baselineWindowDays', 'threshold', 'completionTimeThreshold', 'scoreRangeThreshold'],
   ipBlock: ['baseMs', 'maxMs', 'offenceWindowMs', 'rules'],
   events: ['bufferSize', 'batchSize', 'flushIntervalMs'],
   thresholds: RULE_IDS,
@@ -220,7 +231,6 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
     return fallback;
   }
   const int = (min: number, max?: number, unit?: string) => (name: string, raw: unknown) => parseNumber(name, raw, { integer: true, min, max, unit });
-  const num = (min: number, max?: number, unit?: string) => (name: string, raw: unknown) => parseNumber(name, raw, { min, max, unit });
   const seconds = (min: number) => (name: string, raw: unknown) => parseNumber(name, raw, { integer: true, min, unit: 'seconds' }) * 1000;
   /** Options take real numbers; only the environment's text is converted. */
   const opt = (parse: (name: string, raw: unknown) => number) => (name: string, raw: unknown) => {
@@ -232,7 +242,7 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
   const bool = (name: string, raw: unknown) => parseBoolean(name, raw);
   const str = (name: string, raw: unknown) => parseString(name, raw);
 
-  const databaseTarget = pick('DATABASE_URL', 'databaseUrl', opts.databaseUrl, parseDatabaseUrl, parseDatabaseUrl, parseDatabaseUrl('DATABASE_URL', ENVIRONMENT_VARIABLES.DATABASE_URL.default));
+  const databaseTarget = pick('DATABASE_URL', 'databaseUrl', opts.databaseUrl, parseDatabaseUrl, parseDatabaseUrl, parseDatabaseUrl('DATABASE_URL', CORE_VARIABLES.DATABASE_URL.default));
   const schema = pick<string | undefined>('DATABASE_SCHEMA', 'databaseSchema', opts.databaseSchema, schemaName, schemaName, undefined);
   const redisUrl = pick<string | undefined>('REDIS_URL', 'redisUrl', opts.redisUrl, parseRedisUrl, parseRedisUrl, undefined);
   const redisKeyPrefix = pick('REDIS_KEY_PREFIX', 'redisKeyPrefix', opts.redisKeyPrefix, str, str, 'watchpost:');
@@ -251,7 +261,6 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
     });
   }
 
-  const anomaly = defined(opts.anomaly);
   const smtp = defined(opts.smtp);
   const ipBlock = defined(opts.ipBlock);
   const events = defined(opts.events);
@@ -294,12 +303,8 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
     }),
     alertRecipients: Object.freeze(pick('ALERT_RECIPIENTS', 'alertRecipients', opts.alertRecipients, parseEmailList, parseEmailList, [] as string[])),
     thresholds: Object.freeze(thresholds),
-    anomaly: Object.freeze({
-      baselineWindowDays: pick<number | undefined>('ANOMALY_BASELINE_WINDOW', 'anomaly.baselineWindowDays', anomaly.baselineWindowDays, num(0.001, 3650, 'days'), opt(num(0.001, 3650, 'days')), undefined),
-      threshold: pick<number | undefined>('ANOMALY_THRESHOLD', 'anomaly.threshold', anomaly.threshold, num(0.1, 100), opt(num(0.1, 100)), undefined),
-      completionTimeThreshold: pick<number | undefined>('COMPLETION_TIME_THRESHOLD', 'anomaly.completionTimeThreshold', anomaly.completionTimeThreshold, num(0, 1), opt(num(0, 1)), undefined),
-      scoreRangeThreshold: pick<number | undefined>('SCORE_RANGE_THRESHOLD', 'anomaly.scoreRangeThreshold', anomaly.scoreRangeThreshold, num(0, 100), opt(num(0, 100)), undefined),
-    }),
+    // The detector's own parser: it knows every ANOMALY_* setting and names a bad one.
+    anomaly: Object.freeze(resolveAssessmentConfigFromEnv(env, defined(opts.anomaly ?? {}), 'createWatchpost: anomaly')),
     enableRealTimeMonitoring: pick('ENABLE_REAL_TIME_MONITORING', 'enableRealTimeMonitoring', opts.enableRealTimeMonitoring, bool, bool, true),
     enableEmailAlerts: pick('ENABLE_EMAIL_ALERTS', 'enableEmailAlerts', opts.enableEmailAlerts, bool, bool, true),
     enableAnomalyDetection: pick('ENABLE_ANOMALY_DETECTION', 'enableAnomalyDetection', opts.enableAnomalyDetection, bool, bool, true),

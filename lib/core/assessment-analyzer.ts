@@ -54,6 +54,14 @@ export interface AssessmentAnalyzerOptions {
    * path); pending appends are awaited by `flush()`. Defaults to `await`.
    */
   readonly appendMode?: 'await' | 'background';
+  /**
+   * `await`: a submission whose type's snapshot is due for a reload waits for it (CLI, tests,
+   * benchmark: a memory store answers at once). `background`: it is judged against the
+   * snapshot in hand while the reload runs, so a request never waits on the store (middleware
+   * over the database). A type seen for the first time then starts from the cold-start rules
+   * until its first load completes, a few milliseconds later. Defaults to `await`.
+   */
+  readonly loadMode?: 'await' | 'background';
   /** Types whose snapshots are cached at once (least recently used dropped). Defaults to `1000`. */
   readonly maxCachedTypes?: number;
   /**
@@ -107,6 +115,7 @@ export class AssessmentAnalyzer {
   private readonly refreshAfterMs: number;
   private readonly refreshAfterAppends: number;
   private readonly appendMode: 'await' | 'background';
+  private readonly loadMode: 'await' | 'background';
   private readonly maxCachedTypes: number;
   private readonly maxPendingAppends: number;
   private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
@@ -122,6 +131,7 @@ export class AssessmentAnalyzer {
     this.refreshAfterMs = options.refreshAfterMs ?? (options.store.localOnly ? 3_600_000 : 300_000);
     this.refreshAfterAppends = options.refreshAfterAppends ?? 10;
     this.appendMode = options.appendMode ?? 'await';
+    this.loadMode = options.loadMode ?? 'await';
     this.maxCachedTypes = options.maxCachedTypes ?? 1000;
     this.maxPendingAppends = options.maxPendingAppends ?? 1000;
     this.onDrift = options.onDrift;
@@ -188,7 +198,11 @@ export class AssessmentAnalyzer {
 
   /** Waits for background appends. */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    for (;;) {
+      const loads = [...this.cache.values()].map((e) => e.loading).filter((l): l is Promise<void> => l !== undefined);
+      if (this.pending.size === 0 && loads.length === 0) return;
+      await Promise.all([...this.pending, ...loads]);
+    }
   }
 
   /** Flushes pending appends and drops the cache. Does not shut the store down (its owner does). */
@@ -215,7 +229,11 @@ export class AssessmentAnalyzer {
       // Keep recently used types at the end (least recently used first).
       this.cache.delete(type);
       this.cache.set(type, entry);
-      if (entry.loading) await entry.loading;
+      const background = this.loadMode === 'background';
+      if (entry.loading) {
+        if (background) return entry;
+        await entry.loading;
+      }
       if (!this.due(entry, nowMs)) return entry;
       if (!entry.loading) {
         const current = entry;
@@ -223,6 +241,7 @@ export class AssessmentAnalyzer {
           current.loading = undefined;
         });
       }
+      if (background) return entry;
       await entry.loading;
       return entry;
     }
@@ -242,6 +261,7 @@ export class AssessmentAnalyzer {
     created.loading = this.reload(type, nowMs, created).finally(() => {
       created.loading = undefined;
     });
+    if (this.loadMode === 'background') return created;
     await created.loading;
     return created;
   }

@@ -7,7 +7,7 @@ import type { AttackKind, Finding, ScanVerdict, ValueLocation } from '../core/ty
 const RULES: ReadonlyArray<{ kind: AttackKind; id: string; re: RegExp }> = [
   { kind: 'sqli', id: 'sqli.tautology', re: /['"`]\s*\)?\s*(?:or|and|\|\||&&)\s+['"`(\w]+\s*(?:=|like|>|<)/i },
   { kind: 'sqli', id: 'sqli.union', re: /\bunion\b[\s(]+(?:all\s+|distinct\s+)?select\b/i },
-  { kind: 'sqli', id: 'sqli.stacked', re: /;\s*(?:drop|delete|insert|update|exec|shutdown|create|alter)\s+\w/i },
+  { kind: 'sqli', id: 'sqli.stacked', re: /;\s*(?:drop\s+(?:table|database|view|index)|delete\s+from|insert\s+into|update\s+\w+\s+set|exec(?:ute)?\s+\w|shutdown\b|create\s+(?:table|user)|alter\s+table)\b/i },
   { kind: 'sqli', id: 'sqli.comment', re: /['"]\s*(?:--|#|\/\*)/ },
   { kind: 'xss', id: 'xss.script', re: /<\s*\/?\s*(?:script|iframe|object|embed|svg|img|body|math|style|link|meta)\b[^>]*?(?:>|\bon[a-z]+\s*=|src\s*=)/i },
   { kind: 'xss', id: 'xss.handler', re: /<[a-z][^>]*\son[a-z]{3,}\s*=/i },

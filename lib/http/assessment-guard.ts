@@ -95,6 +95,7 @@ export function createAssessmentGuard(suite: HttpSuite, policy: AssessmentPolicy
         details: { assessmentType: submission.type, anomalies: verdict.anomalies.map((a) => ({ type: a.type, severity: a.severity, details: a.details })) },
       });
       runtime.record(submission, verdict, { ip: ctx.ip, requestId: ctx.requestId, eventId });
+      for (const a of verdict.anomalies) suite.metrics.assessmentAnomaly(a.type);
       if (policy.onAnomaly === 'reject') {
         suite.metrics.blockedRequest('assessment');
         refuse(res, 422, 'assessment_rejected', ctx.requestId);

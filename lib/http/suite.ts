@@ -13,6 +13,8 @@ import type { AssessmentRuntime } from './assessment-guard';
 export interface HttpMetrics extends MetricsSink {
   startCheckTimer(guard: string): () => void;
   blockedRequest(guard: string): void;
+  /** One anomaly found in an assessment submission, by check. */
+  assessmentAnomaly(check: string): void;
 }
 
 /** The suite as the HTTP layer sees it. */

@@ -13,10 +13,13 @@ export interface WatchpostMetrics extends MetricsSink {
   startCheckTimer(guard: string): () => void;
   /** A request refused by a guard. */
   blockedRequest(guard: string): void;
+  /** One anomaly found in an assessment submission, by check. */
+  assessmentAnomaly(check: string): void;
 }
 
 const KNOWN_TYPES = new Set<string>(SECURITY_EVENT_TYPES);
 const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
+const CHECKS = new Set(['too_fast', 'rapid_guessing', 'straight_lining', 'sequential_pattern', 'alternating_pattern', 'score_outlier', 'fast_high_score', 'injection', 'scan_incomplete', 'invalid_submission']);
 const KINDS = new Set(['event', 'alert', 'alert_update', 'block', 'unblock', 'anomaly', 'audit', 'metric']);
 const GUARDS = new Set(['ip_block', 'ip_filter', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
 
@@ -52,6 +55,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
     },
   });
   const deliveries = new Counter({ name: 'watchpost_alert_deliveries_total', help: 'Alert notifications sent, by channel and outcome.', labelNames: ['channel', 'outcome'], registers: [registry] });
+  const anomalies = new Counter({ name: 'watchpost_assessment_anomalies_total', help: 'Anomalies found in assessment submissions, by check.', labelNames: ['rule'], registers: [registry] });
   const refused = new Counter({ name: 'watchpost_blocked_requests_total', help: 'Requests refused, by guard.', labelNames: ['guard'], registers: [registry] });
   const checks = new Histogram({
     name: 'watchpost_check_duration_seconds',
@@ -97,6 +101,9 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
     },
     alertDelivery(c: string, ok: boolean) {
       deliveries.inc({ channel: channel(c), outcome: ok ? 'sent' : 'failed' });
+    },
+    assessmentAnomaly(check: string) {
+      anomalies.inc({ rule: CHECKS.has(check) ? check : 'other' });
     },
     blockedRequest(guard: string) {
       refused.inc({ guard: GUARDS.has(guard) ? guard : 'other' });

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
+import { AssessmentBaselines1732000000001 } from './migrations/1732000000001-assessment-baselines';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1732000000000];
+export const MIGRATIONS = [InitialSchema1732000000000, AssessmentBaselines1732000000001];
 
 /** What the DataSource needs to know about the database. */
 export interface DatabaseSettings {

@@ -60,7 +60,7 @@ describe('config: resolveConfig', () => {
     assert.equal(c.securityLogLevel, 'WARNING');
     assert.deepEqual(c.alertRecipients, ['a@example.com', 'b@example.org']);
     assert.deepEqual(c.ipBlock.rules, ['injection_attempts']);
-    assert.equal(c.anomaly.threshold, 3.5);
+    assert.equal(c.anomaly.robustZ, 3.5, 'ANOMALY_THRESHOLD is the robust z cut of the assessment checks');
   });
 
   it('options override the environment', () => {
@@ -133,6 +133,10 @@ describe('config: resolveConfig', () => {
     it('an unknown rule id in IP_BLOCK_RULES', () => {
       configError({ IP_BLOCK_RULES: 'failed_logins,everything' }, 'ERR_WATCHPOST_INVALID_CHOICE', /IP_BLOCK_RULES/, /everything/);
     });
+    it('a bad assessment anomaly setting names its variable', () => {
+      assert.throws(() => resolveConfig({ env: { ANOMALY_THRESHOLD: 'high' } }), (e: ConfigError) => e.code === 'ERR_WATCHPOST_INVALID_ASSESSMENT_OPTION' && /ANOMALY_THRESHOLD/.test(e.message) && /"high"/.test(e.message));
+    });
+
     it('a longest block shorter than the first one', () => {
       configError({ IP_BLOCK_DURATION: '600', IP_BLOCK_MAX_DURATION: '60' }, 'ERR_WATCHPOST_INVALID_NUMBER', /IP_BLOCK_MAX_DURATION/);
     });

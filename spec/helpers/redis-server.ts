@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import { sleep } from './wait';
 
 /** True when a redis-server binary is on PATH. */
@@ -40,6 +41,27 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 5000): Promise
   throw new Error(`port ${port} did not become ${up ? 'open' : 'closed'}`);
 }
 
+/** Resolves once the server answers PING (its event loop runs), not merely accepts connections. */
+async function waitForPong(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      const done = (v: boolean) => {
+        s.destroy();
+        resolve(v);
+      };
+      s.setTimeout(1000, () => done(false));
+      s.once('error', () => done(false));
+      s.once('connect', () => s.write('PING\r\n'));
+      s.on('data', (d: Buffer) => done(d.toString().startsWith('+PONG')));
+    });
+    if (ok) return;
+    await sleep(25);
+  }
+  throw new Error(`redis on port ${port} did not answer PING`);
+}
+
 /** A private Redis server. */
 export class PrivateRedis {
   private proc: ChildProcess | undefined;
@@ -56,8 +78,8 @@ export class PrivateRedis {
   }
 
   private async startProcess(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
-    await waitForPort(this.port, true);
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', os.tmpdir(), '--dbfilename', `watchpost-spec-${this.port}.rdb`], { stdio: 'ignore' });
+    await waitForPong(this.port);
   }
 
   /** Kills the server (its data is gone: nothing is persisted). */

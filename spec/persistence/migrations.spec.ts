@@ -5,7 +5,7 @@ import { parseDatabaseUrl } from '../../lib/config/parsers';
 import { createDataSource, runMigrations } from '../../lib/persistence/data-source';
 import { SecurityEventEntity, SecurityEventsSummaryView, BlockedIpEntity } from '../../lib/persistence/entities';
 
-const TABLES = ['security_events', 'security_alerts', 'assessment_anomalies', 'security_metrics', 'blocked_ips', 'security_audit_log'];
+const TABLES = ['security_events', 'security_alerts', 'assessment_anomalies', 'security_metrics', 'blocked_ips', 'security_audit_log', 'assessment_baseline_samples', 'assessment_baseline_references'];
 const VIEWS = ['security_events_summary', 'security_alerts_summary', 'assessment_anomalies_summary'];
 
 for (const target of testDatabases()) {
@@ -28,12 +28,12 @@ for (const target of testDatabases()) {
     });
 
     it('runs the initial migration, then finds nothing left to run', async () => {
-      assert.deepEqual(firstRun, ['InitialSchema1732000000000']);
+      assert.deepEqual(firstRun, ['InitialSchema1732000000000', 'AssessmentBaselines1732000000001']);
       const second = await runMigrations(ds, db.schema);
       assert.deepEqual(second, []);
     });
 
-    it('creates the six tables and the three hourly views', async () => {
+    it('creates the six tables of seed 002, the two baseline tables and the three hourly views', async () => {
       const runner = ds.createQueryRunner();
       try {
         for (const t of TABLES) assert.ok(await runner.hasTable(t), `table ${t}`);
@@ -92,15 +92,18 @@ for (const target of testDatabases()) {
       assert.equal(row.unblockedAt, null);
     });
 
-    it('rolls back cleanly (down) and can migrate again', async () => {
-      await ds.undoLastMigration({ transaction: 'each' });
+    it('rolls back cleanly (down), one migration at a time, and can migrate again', async () => {
       const runner = ds.createQueryRunner();
       try {
+        await ds.undoLastMigration({ transaction: 'each' });
+        assert.equal(await runner.hasTable('assessment_baseline_samples'), false);
+        assert.equal(await runner.hasTable('security_events'), true);
+        await ds.undoLastMigration({ transaction: 'each' });
         assert.equal(await runner.hasTable('security_events'), false);
       } finally {
         await runner.release();
       }
-      assert.deepEqual(await runMigrations(ds, db.schema), ['InitialSchema1732000000000']);
+      assert.deepEqual(await runMigrations(ds, db.schema), ['InitialSchema1732000000000', 'AssessmentBaselines1732000000001']);
     });
   });
 }

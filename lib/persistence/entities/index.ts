@@ -1,5 +1,6 @@
 /** Every entity and view, in one list for the DataSource. */
 import { AssessmentAnomalyEntity } from './assessment-anomaly.entity';
+import { AssessmentBaselineReferenceEntity, AssessmentBaselineSampleEntity } from './assessment-baseline.entity';
 import { BlockedIpEntity } from './blocked-ip.entity';
 import { SecurityAlertEntity } from './security-alert.entity';
 import { SecurityAuditLogEntity } from './security-audit-log.entity';
@@ -9,6 +10,8 @@ import { AssessmentAnomaliesSummaryView, SecurityAlertsSummaryView, SecurityEven
 
 export {
   AssessmentAnomalyEntity,
+  AssessmentBaselineReferenceEntity,
+  AssessmentBaselineSampleEntity,
   BlockedIpEntity,
   SecurityAlertEntity,
   SecurityAuditLogEntity,
@@ -26,6 +29,8 @@ export const ENTITIES = [
   SecurityMetricEntity,
   BlockedIpEntity,
   SecurityAuditLogEntity,
+  AssessmentBaselineSampleEntity,
+  AssessmentBaselineReferenceEntity,
   SecurityEventsSummaryView,
   SecurityAlertsSummaryView,
   AssessmentAnomaliesSummaryView,

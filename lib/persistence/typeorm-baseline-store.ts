@@ -1,0 +1,153 @@
+/**
+ * The assessment BaselineStore in the application's database: shared by every instance
+ * (they all read and write the same rows) and kept across restarts. One row per (type,
+ * user) holds the user's newest sample; one row per type holds the frozen reference. The
+ * analyzer reads a type's samples every few minutes and appends in the background, so the
+ * request path never waits on these queries.
+ */
+import type { DataSource } from 'typeorm';
+import { ERR_BASELINE_STORE, type BaselineReference, type BaselineSample, type BaselineStore } from '../core/assessment-baseline-store';
+import { StoreError } from '../core/errors';
+
+/** Options of the database baseline store. */
+export interface TypeOrmBaselineStoreOptions {
+  /** The connected DataSource, or undefined while the database is down. */
+  readonly dataSource: () => DataSource | undefined;
+  /** Samples kept per type (the oldest go first). Defaults to `20000`. */
+  readonly maxSamplesPerType?: number;
+  /** Types kept; samples of more types are dropped. Defaults to `1000`. */
+  readonly maxTypes?: number;
+  /** Appends of a type between two prunes (expiry and cap). Defaults to `200`. */
+  readonly pruneEvery?: number;
+}
+
+/** Database implementation of the baseline store port. */
+export class TypeOrmBaselineStore implements BaselineStore {
+  readonly kind = 'database' as const;
+  readonly localOnly = false;
+  private readonly maxSamplesPerType: number;
+  private readonly maxTypes: number;
+  private readonly pruneEvery: number;
+  private knownTypes: Set<string> | undefined;
+  private readonly appendsSincePrune = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly options: TypeOrmBaselineStoreOptions) {
+    this.maxSamplesPerType = options.maxSamplesPerType ?? 20_000;
+    this.maxTypes = options.maxTypes ?? 1000;
+    this.pruneEvery = options.pruneEvery ?? 200;
+  }
+
+  async append(type: string, sample: BaselineSample, expireBeforeMs: number): Promise<void> {
+    await this.run('append', type, async (ds, sql) => {
+      if (!(await this.typeAllowed(ds, sql, type))) return;
+      await ds.query(
+        sql(`INSERT INTO assessment_baseline_samples (assessment_type, user_key, at_ms, sample) VALUES (?, ?, ?, ?)
+             ON CONFLICT (assessment_type, user_key) DO UPDATE SET at_ms = excluded.at_ms, sample = excluded.sample
+             WHERE assessment_baseline_samples.at_ms <= excluded.at_ms`),
+        [type, sample.user, Math.round(sample.atMs), JSON.stringify(sample)],
+      );
+      const n = (this.appendsSincePrune.get(type) ?? 0) + 1;
+      this.appendsSincePrune.set(type, n);
+      if (n >= this.pruneEvery) {
+        this.appendsSincePrune.set(type, 0);
+        await this.prune(ds, sql, type, expireBeforeMs);
+      }
+    });
+  }
+
+  async samples(type: string, sinceMs: number): Promise<readonly BaselineSample[]> {
+    return this.run('samples', type, async (ds, sql) => {
+      const rows = (await ds.query(
+        sql(`SELECT sample FROM assessment_baseline_samples WHERE assessment_type = ? AND at_ms >= ? ORDER BY at_ms DESC LIMIT ?`),
+        [type, Math.floor(sinceMs), this.maxSamplesPerType],
+      )) as Array<{ sample: unknown }>;
+      return rows.map((r) => parseJson<BaselineSample>(r.sample));
+    });
+  }
+
+  async getReference(type: string): Promise<BaselineReference | undefined> {
+    return this.run('get_reference', type, async (ds, sql) => {
+      const rows = (await ds.query(sql(`SELECT reference FROM assessment_baseline_references WHERE assessment_type = ?`), [type])) as Array<{ reference: unknown }>;
+      return rows.length === 0 ? undefined : parseJson<BaselineReference>(rows[0].reference);
+    });
+  }
+
+  async putReference(type: string, next: BaselineReference, expectedFrozenAtMs: number | null): Promise<boolean> {
+    return this.run('put_reference', type, async (ds, sql) => {
+      const json = JSON.stringify(next);
+      if (expectedFrozenAtMs === null) {
+        const r = await ds.query(
+          sql(`INSERT INTO assessment_baseline_references (assessment_type, frozen_at_ms, reference) VALUES (?, ?, ?) ON CONFLICT (assessment_type) DO NOTHING RETURNING assessment_type`),
+          [type, Math.round(next.frozenAtMs), json],
+        );
+        return affected(r) === 1;
+      }
+      const r = await ds.query(
+        sql(`UPDATE assessment_baseline_references SET frozen_at_ms = ?, reference = ? WHERE assessment_type = ? AND frozen_at_ms = ? RETURNING assessment_type`),
+        [Math.round(next.frozenAtMs), json, type, Math.round(expectedFrozenAtMs)],
+      );
+      return affected(r) === 1;
+    });
+  }
+
+  async deleteReference(type: string): Promise<void> {
+    await this.run('delete_reference', type, async (ds, sql) => {
+      await ds.query(sql(`DELETE FROM assessment_baseline_references WHERE assessment_type = ?`), [type]);
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** New types are refused past `maxTypes`, so made-up type names cannot grow the tables. */
+  private async typeAllowed(ds: DataSource, sql: (s: string) => string, type: string): Promise<boolean> {
+    if (!this.knownTypes) {
+      const rows = (await ds.query(sql(`SELECT DISTINCT assessment_type AS t FROM assessment_baseline_samples LIMIT ?`), [this.maxTypes + 1])) as Array<{ t: string }>;
+      this.knownTypes = new Set(rows.map((r) => r.t));
+    }
+    if (this.knownTypes.has(type)) return true;
+    if (this.knownTypes.size >= this.maxTypes) return false;
+    this.knownTypes.add(type);
+    return true;
+  }
+
+  private async prune(ds: DataSource, sql: (s: string) => string, type: string, expireBeforeMs: number): Promise<void> {
+    await ds.query(sql(`DELETE FROM assessment_baseline_samples WHERE assessment_type = ? AND at_ms < ?`), [type, Math.floor(expireBeforeMs)]);
+    // Past the cap, the oldest samples go first.
+    await ds.query(
+      sql(`DELETE FROM assessment_baseline_samples WHERE assessment_type = ? AND at_ms < (
+             SELECT at_ms FROM assessment_baseline_samples WHERE assessment_type = ? ORDER BY at_ms DESC LIMIT 1 OFFSET ?)`),
+      [type, type, this.maxSamplesPerType - 1],
+    );
+  }
+
+  private async run<T>(op: string, type: string, fn: (ds: DataSource, sql: (s: string) => string) => Promise<T>): Promise<T> {
+    const ds = this.closed ? undefined : this.options.dataSource();
+    if (!ds) throw new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${op} for ${JSON.stringify(type)}: the database is not connected`);
+    const postgres = ds.options.type === 'postgres';
+    const sql = (s: string) => {
+      if (!postgres) return s;
+      let i = 0;
+      return s.replace(/\?/g, () => `$${(i += 1)}`);
+    };
+    try {
+      return await fn(ds, sql);
+    } catch (err) {
+      throw new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${op} for ${JSON.stringify(type)} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+function parseJson<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/** Rows a write returned (its RETURNING rows), the same on both drivers. */
+function affected(result: unknown): number {
+  if (!Array.isArray(result)) return 0;
+  // TypeORM's postgres driver answers an UPDATE with [rows, rowCount].
+  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0].length;
+  return result.length;
+}
