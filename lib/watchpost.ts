@@ -4,7 +4,11 @@
  * per request.
  */
 import { Registry } from 'prom-client';
+import os from 'node:os';
+import { EmailAlerter } from './alerting/email-alerter';
 import { LogAlerter } from './alerting/log-alerter';
+import { ThrottledAlerter } from './alerting/throttled-alerter';
+import { SlackAlerter, WebhookAlerter } from './alerting/webhook-alerter';
 import type { WatchpostConfig, WatchpostOptions } from './config/options';
 import { resolveConfig } from './config/settings';
 import { BatchWriter } from './core/batch-writer';
@@ -223,7 +227,30 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     },
   });
 
+  // Channels: the log always; e-mail, webhook and Slack when configured, each capped per minute.
   const alerters: Alerter[] = [new LogAlerter(log)];
+  let email: EmailAlerter | undefined;
+  const smtpReady = Boolean(config.smtp.host) && config.alertRecipients.length > 0;
+  if (config.enableEmailAlerts && smtpReady) {
+    const fromUser = config.smtp.username && /@/.test(config.smtp.username) ? config.smtp.username : undefined;
+    email = new EmailAlerter({
+      host: config.smtp.host as string,
+      port: config.smtp.port,
+      secure: config.smtp.secure,
+      username: config.smtp.username,
+      password: config.smtp.password,
+      from: config.smtp.from ?? fromUser ?? `watchpost@${os.hostname()}`,
+      to: config.alertRecipients,
+    });
+    alerters.push(new ThrottledAlerter(email, config.alertMaxPerMinute));
+  } else if (config.enableEmailAlerts && (Boolean(config.smtp.host) || config.alertRecipients.length > 0)) {
+    log.warn(
+      { event: 'email_alerts_unconfigured', code: 'WRN_WATCHPOST_EMAIL_ALERTS_UNCONFIGURED', missing: config.smtp.host ? 'ALERT_RECIPIENTS' : 'SMTP_HOST' },
+      'ENABLE_EMAIL_ALERTS is true but e-mail alerts need both SMTP_HOST and ALERT_RECIPIENTS: no e-mail will be sent',
+    );
+  }
+  if (config.alertWebhookUrl) alerters.push(new ThrottledAlerter(new WebhookAlerter(config.alertWebhookUrl), config.alertMaxPerMinute));
+  if (config.slackWebhookUrl) alerters.push(new ThrottledAlerter(new SlackAlerter(config.slackWebhookUrl), config.alertMaxPerMinute));
   const engine = new ThresholdEngine({
     rules: buildRules(config),
     store,
@@ -430,6 +457,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     async flush() {
       await analyzer?.flush();
       await monitor.settle();
+      await engine.settleDeliveries(10_000);
       engine.flushUpdates();
       await writer.flush();
     },
@@ -440,10 +468,12 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
           for (const m of middlewares) m.flush();
           await analyzer?.close();
           await monitor.close();
+          await engine.settleDeliveries(10_000);
           engine.flushUpdates();
           await writer.close(10_000);
           await sink.close();
           await store.shutdown();
+          email?.close();
           await secLog.close();
         })();
       }

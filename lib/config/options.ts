@@ -79,7 +79,15 @@ export interface WatchpostOptions {
     readonly username?: string;
     readonly password?: string;
     readonly from?: string;
+    /** SMTP_SECURE: TLS from the start (port 465). Defaults to `true` on port 465, else STARTTLS when offered. */
+    readonly secure?: boolean;
   };
+  /** ALERT_WEBHOOK_URL: POST each alert as JSON to this URL. */
+  readonly alertWebhookUrl?: string;
+  /** SLACK_WEBHOOK_URL: post each alert to this Slack incoming webhook. */
+  readonly slackWebhookUrl?: string;
+  /** ALERT_MAX_PER_MINUTE: notifications per channel per minute; more are summarised in the next one. Defaults to `20`. */
+  readonly alertMaxPerMinute?: number;
   /** ALERT_RECIPIENTS: e-mail addresses for alerts. */
   readonly alertRecipients?: readonly string[];
   /** Threshold rules, by id (FAILED_LOGINS_THRESHOLD / FAILED_LOGINS_WINDOW, …). */
@@ -201,7 +209,11 @@ export interface WatchpostConfig {
     readonly username: string | undefined;
     readonly password: string | undefined;
     readonly from: string | undefined;
+    readonly secure: boolean;
   };
+  readonly alertWebhookUrl: string | undefined;
+  readonly slackWebhookUrl: string | undefined;
+  readonly alertMaxPerMinute: number;
   readonly alertRecipients: readonly string[];
   readonly thresholds: { readonly [K in RuleId]: RuleConfig };
   readonly anomaly: AssessmentAnomalyConfig;

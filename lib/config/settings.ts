@@ -25,6 +25,7 @@ import {
   parseNumber,
   parseRedisUrl,
   parseString,
+  redactUrl,
 } from './parsers';
 
 /** One environment variable: its default (as text) and what it does. */
@@ -53,7 +54,11 @@ const CORE_VARIABLES = {
   SMTP_USERNAME: { default: '(unset)', description: 'SMTP user name.' },
   SMTP_PASSWORD: { default: '(unset)', description: 'SMTP password (never logged).' },
   SMTP_FROM: { default: '(SMTP_USERNAME, else watchpost@localhost)', description: 'Sender address of alert e-mails.' },
+  SMTP_SECURE: { default: '(true on port 465, else false)', description: 'TLS from the start of the SMTP connection; otherwise STARTTLS is used when the server offers it.' },
   ALERT_RECIPIENTS: { default: '(unset)', description: 'Comma-separated e-mail addresses that receive alerts.' },
+  ALERT_WEBHOOK_URL: { default: '(unset)', description: 'POST each alert as JSON to this http(s) URL.' },
+  SLACK_WEBHOOK_URL: { default: '(unset)', description: 'Post each alert to this Slack incoming-webhook URL.' },
+  ALERT_MAX_PER_MINUTE: { default: '20', description: 'Notifications per channel per minute; more are counted and summarised in the next one.' },
   FAILED_LOGINS_THRESHOLD: { default: '5', description: 'Failed logins (per IP, per user) within FAILED_LOGINS_WINDOW that raise an alert.' },
   FAILED_LOGINS_WINDOW: { default: '300', description: 'Window of FAILED_LOGINS_THRESHOLD, in seconds.' },
   INJECTION_ATTEMPTS_THRESHOLD: { default: '3', description: 'Injection attempts within INJECTION_ATTEMPTS_WINDOW that raise a CRITICAL alert.' },
@@ -148,6 +153,9 @@ const KNOWN_TOP: Record<keyof Required<WatchpostOptions>, true> = {
   logger: true,
   smtp: true,
   alertRecipients: true,
+  alertWebhookUrl: true,
+  slackWebhookUrl: true,
+  alertMaxPerMinute: true,
   thresholds: true,
   anomaly: true,
   enableRealTimeMonitoring: true,
@@ -168,7 +176,7 @@ const KNOWN_TOP: Record<keyof Required<WatchpostOptions>, true> = {
   login: true,
 };
 const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
-  smtp: ['host', 'port', 'username', 'password', 'from'],
+  smtp: ['host', 'port', 'username', 'password', 'from', 'secure'],
   ipBlock: ['baseMs', 'maxMs', 'offenceWindowMs', 'rules'],
   events: ['bufferSize', 'batchSize', 'flushIntervalMs'],
   thresholds: RULE_IDS,
@@ -278,6 +286,7 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
   const rateLimit = defined(opts.rateLimit);
   const injection = defined(opts.injection);
   const login = defined(opts.login);
+  const smtpPort = pick('SMTP_PORT', 'smtp.port', smtp.port, int(1, 65535), opt(int(1, 65535)), 587);
   const smtpUsername = pick<string | undefined>('SMTP_USERNAME', 'smtp.username', smtp.username, str, str, undefined);
 
   const config: WatchpostConfig = {
@@ -296,11 +305,15 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
     securityLogLevel: pick<LogLevel>('SECURITY_LOG_LEVEL', 'securityLogLevel', opts.securityLogLevel, logLevel, logLevel, 'INFO'),
     smtp: Object.freeze({
       host: pick<string | undefined>('SMTP_HOST', 'smtp.host', smtp.host, str, str, undefined),
-      port: pick('SMTP_PORT', 'smtp.port', smtp.port, int(1, 65535), opt(int(1, 65535)), 587),
+      port: smtpPort,
       username: smtpUsername,
       password: pick<string | undefined>('SMTP_PASSWORD', 'smtp.password', smtp.password, (_n, r) => r, (n, r) => parseString(n, r), undefined),
-      from: pick<string | undefined>('SMTP_FROM', 'smtp.from', smtp.from, (n, r) => parseEmailList(n, r)[0], (n, r) => parseEmailList(n, r)[0], undefined),
+      from: pick<string | undefined>('SMTP_FROM', 'smtp.from', smtp.from, parseOneEmail, parseOneEmail, undefined),
+      secure: pick('SMTP_SECURE', 'smtp.secure', smtp.secure, bool, bool, smtpPort === 465),
     }),
+    alertWebhookUrl: pick<string | undefined>('ALERT_WEBHOOK_URL', 'alertWebhookUrl', opts.alertWebhookUrl, parseHttpUrl, parseHttpUrl, undefined),
+    slackWebhookUrl: pick<string | undefined>('SLACK_WEBHOOK_URL', 'slackWebhookUrl', opts.slackWebhookUrl, parseHttpUrl, parseHttpUrl, undefined),
+    alertMaxPerMinute: pick('ALERT_MAX_PER_MINUTE', 'alertMaxPerMinute', opts.alertMaxPerMinute, int(1, 10_000), opt(int(1, 10_000)), 20),
     alertRecipients: Object.freeze(pick('ALERT_RECIPIENTS', 'alertRecipients', opts.alertRecipients, parseEmailList, parseEmailList, [] as string[])),
     thresholds: Object.freeze(thresholds),
     // The detector's own parser: it knows every ANOMALY_* setting and names a bad one.
@@ -345,6 +358,28 @@ export function resolveConfig(options: WatchpostOptions = {}): WatchpostConfig {
     }),
   };
   return Object.freeze(config);
+}
+
+function parseOneEmail(name: string, raw: unknown): string {
+  const list = parseEmailList(name, raw);
+  if (list.length !== 1) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_EMAIL', `${name}: ${JSON.stringify(raw)} is not valid. Expected one e-mail address such as watchpost@example.com.`);
+  }
+  return list[0];
+}
+
+function parseHttpUrl(name: string, raw: unknown): string {
+  const expected = 'an http:// or https:// URL such as https://hooks.example.com/watchpost';
+  let url: URL | undefined;
+  try {
+    url = typeof raw === 'string' ? new URL(raw.trim()) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError('ERR_WATCHPOST_INVALID_URL', `${name}: ${JSON.stringify(typeof raw === 'string' ? redactUrl(raw) : raw)} is not valid. Expected ${expected}.`);
+  }
+  return url.toString();
 }
 
 function parseCidrList(name: string, raw: unknown): string[] {

@@ -62,6 +62,7 @@ export class ThresholdEngine {
   private readonly log: Logger;
   private readonly metrics: MetricsSink;
   private readonly pendingUpdates = new Map<string, AlertUpdate>();
+  private readonly deliveries = new Set<Promise<void>>();
   private updateTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ThresholdEngineOptions) {
@@ -100,6 +101,14 @@ export class ThresholdEngine {
     this.o.emit({ type: 'IP_BLOCKED', severity: 'WARNING', ip: ipKey.includes('/') ? null : ipKey, details: { key: ipKey, reason, rule, durationMs: duration, until: until.toISOString(), offences, ...details } });
     this.log.warn({ event: 'ip_blocked', key: ipKey, rule, durationMs: duration, offences }, 'IP blocked');
     return { key: ipKey, until, offences, durationMs: duration };
+  }
+
+  /** Waits for alert notifications in flight, at most `timeoutMs` (close and tests). */
+  async settleDeliveries(timeoutMs = 10_000): Promise<void> {
+    if (this.deliveries.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.deliveries]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    if (timer) clearTimeout(timer);
   }
 
   /** Writes coalesced alert updates now (close and tests). */
@@ -168,13 +177,15 @@ export class ThresholdEngine {
   private notify(notice: AlertNotice): void {
     for (const alerter of this.o.alerters ?? []) {
       // Not awaited: a slow or failing channel never delays counting or the request.
-      alerter.send(notice).then(
+      const delivery = alerter.send(notice).then(
         () => this.metrics.alertDelivery(alerter.name, true),
         (err: unknown) => {
           this.metrics.alertDelivery(alerter.name, false);
           this.log.error({ event: 'alert_delivery_failed', channel: alerter.name, alertId: notice.alert.id, err: err instanceof Error ? err.message : String(err) }, 'alert channel failed');
         },
       );
+      this.deliveries.add(delivery);
+      void delivery.finally(() => this.deliveries.delete(delivery));
     }
   }
 

@@ -231,6 +231,8 @@ export interface AlertNotice {
   readonly sample: readonly SecurityEventRecord[];
   /** Whether an IP block was applied, and until when. */
   readonly block?: { readonly ip: string; readonly until: Date; readonly offences: number };
+  /** Notifications this channel held back (over its per-minute limit) since the last one it sent. */
+  readonly suppressed?: number;
 }
 
 /** An alert channel (log, e-mail, Slack, webhook). */
