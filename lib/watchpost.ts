@@ -8,7 +8,7 @@ import os from 'node:os';
 import { EmailAlerter } from './alerting/email-alerter';
 import { LogAlerter } from './alerting/log-alerter';
 import { ThrottledAlerter } from './alerting/throttled-alerter';
-import { SlackAlerter, WebhookAlerter } from './alerting/webhook-alerter';
+import { WebhookAlerter } from './alerting/webhook-alerter';
 import type { WatchpostConfig, WatchpostOptions } from './config/options';
 import { resolveConfig } from './config/settings';
 import { BatchWriter } from './core/batch-writer';
@@ -249,8 +249,8 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       'ENABLE_EMAIL_ALERTS is true but e-mail alerts need both SMTP_HOST and ALERT_RECIPIENTS: no e-mail will be sent',
     );
   }
-  if (config.alertWebhookUrl) alerters.push(new ThrottledAlerter(new WebhookAlerter(config.alertWebhookUrl), config.alertMaxPerMinute));
-  if (config.slackWebhookUrl) alerters.push(new ThrottledAlerter(new SlackAlerter(config.slackWebhookUrl), config.alertMaxPerMinute));
+  if (config.alertWebhookUrl) alerters.push(new ThrottledAlerter(WebhookAlerter.webhook(config.alertWebhookUrl), config.alertMaxPerMinute));
+  if (config.slackWebhookUrl) alerters.push(new ThrottledAlerter(WebhookAlerter.slack(config.slackWebhookUrl), config.alertMaxPerMinute));
   const engine = new ThresholdEngine({
     rules: buildRules(config),
     store,

@@ -2,41 +2,42 @@
 import type { AlertNotice, Alerter } from '../core/ports';
 import { alertText } from './alert-text';
 
-async function post(url: string, body: unknown, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'watchpost' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-}
+/** The JSON body a channel posts for a notice. */
+type Payload = (notice: AlertNotice, text: { subject: string; text: string }) => unknown;
 
-/** POSTs `{ alert, block, sample, subject, text }` as JSON. */
+/** A generic webhook: `{ subject, text, alert, block, sample, suppressed }`. */
+const webhookPayload: Payload = (n, t) => ({ ...t, alert: n.alert, block: n.block ?? null, suppressed: n.suppressed ?? 0, sample: n.sample });
+
+/** A Slack incoming webhook: the subject in bold and the text in a code block. */
+const slackPayload: Payload = (_n, t) => ({ text: `*${t.subject}*\n\`\`\`${t.text}\`\`\`` });
+
+/** POSTs each notice as JSON to a URL. */
 export class WebhookAlerter implements Alerter {
-  readonly name = 'webhook';
   constructor(
+    readonly name: 'webhook' | 'slack',
     private readonly url: string,
+    private readonly payload: Payload,
     private readonly timeoutMs = 5000,
   ) {}
 
-  async send(notice: AlertNotice): Promise<void> {
-    const { subject, text } = alertText(notice);
-    await post(this.url, { subject, text, alert: notice.alert, block: notice.block ?? null, suppressed: notice.suppressed ?? 0, sample: notice.sample }, this.timeoutMs);
+  /** A generic JSON webhook channel. */
+  static webhook(url: string): WebhookAlerter {
+    return new WebhookAlerter('webhook', url, webhookPayload);
   }
-}
 
-/** Posts the alert text to a Slack incoming webhook. */
-export class SlackAlerter implements Alerter {
-  readonly name = 'slack';
-  constructor(
-    private readonly url: string,
-    private readonly timeoutMs = 5000,
-  ) {}
+  /** A Slack incoming-webhook channel. */
+  static slack(url: string): WebhookAlerter {
+    return new WebhookAlerter('slack', url, slackPayload);
+  }
 
   async send(notice: AlertNotice): Promise<void> {
-    const { subject, text } = alertText(notice);
-    await post(this.url, { text: `*${subject}*\n\`\`\`${text}\`\`\`` }, this.timeoutMs);
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'watchpost' },
+      body: JSON.stringify(this.payload(notice, alertText(notice))),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (!res.ok) throw new Error(`${this.name} webhook answered ${res.status}`);
   }
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
 import { assert } from '../helpers/counted-assert';
@@ -7,6 +7,28 @@ import { createWatchpost } from '../../lib';
 import { buildApp } from '../../sample-app/server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Starts the compiled sample app as `npm start` does; resolves with its port once it listens. */
+async function spawnSampleApp(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'sample-app', 'server.js')], { cwd, env: { PATH: process.env.PATH, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"sample_app_listening","port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited on its own with ${code}: ${out}`));
+    });
+  });
+  return { child, port };
+}
 
 describe('sample app', function () {
   this.timeout(30_000);
@@ -26,25 +48,8 @@ describe('sample app', function () {
 
   it('starts as `npm start` runs it, serves /health, and exits cleanly on SIGTERM', async () => {
     const tmp = tempDir();
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'sample-app', 'server.js')], {
-      cwd: tmp.dir,
-      env: { PATH: process.env.PATH, PORT: '0', SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, port } = await spawnSampleApp(tmp.dir, { SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') });
     try {
-      let out = '';
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const m = /"sample_app_listening","port":(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), { status: 'ok' });
@@ -65,25 +70,8 @@ describe('sample app with PostgreSQL unreachable at start-up', function () {
     const { freePort } = await import('../helpers/redis-server');
     const deadPort = await freePort();
     const tmp = tempDir();
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'sample-app', 'server.js')], {
-      cwd: tmp.dir,
-      env: { PATH: process.env.PATH, PORT: '0', DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/none`, DATABASE_CONNECT_TIMEOUT_MS: '500', SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, port } = await spawnSampleApp(tmp.dir, { DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/none`, DATABASE_CONNECT_TIMEOUT_MS: '500', SECURITY_LOG_PATH: path.join(tmp.dir, 'security.log') });
     try {
-      let out = '';
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const m = /"sample_app_listening","port":(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`exited on its own with ${code}: ${out}`)));
-      });
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       assert.deepEqual(await res.json(), { status: 'degraded' });
       const items = await fetch(`http://127.0.0.1:${port}/api/items?q=tea`);
