@@ -59,9 +59,10 @@ const LONG_TEXT = 256;
 
 // Argument classes.
 const A_NONE = 0;
-const A_WORD = 1;
-const A_SHELL = 2;
-const A_NUM = 3;
+const A_WORD = 1; // a plain word: prose
+const A_SHELL = 2; // a flag, a relative path, a variable, a subcommand
+const A_NUM = 3; // a number (neutral)
+const A_STRONG = 4; // an absolute path, an address, a URL, a redirection
 
 /** A remote or system file as the argument of include/require (applied to 24 characters). */
 const RE_INCLUDE_TARGET = /^['"`](?:https?:|ftps?:|php:|data:|expect:|zip:|phar:|\/etc\/|\.\.[\/\\])/;
@@ -221,22 +222,26 @@ function argClass(a: string, cmd: string): number {
   if (a.length === 0) return A_NONE;
   const c0 = a.charCodeAt(0);
   if (c0 === 45 && a.length > 1) return A_SHELL; // -l --all
-  if (c0 === 62 || c0 === 60 || a === '2>&1' || a.startsWith('2>')) return A_SHELL; // redirection
-  if (a.indexOf('/') >= 0 || a.indexOf('\\') >= 0 || c0 === 126 || c0 === 36) return A_SHELL; // path, ~, $var
-  if (a.indexOf('%') >= 0 && a.indexOf('%', a.indexOf('%') + 1) > 0) return A_SHELL; // %systemroot%
+  if (c0 === 62 || c0 === 60 || a === '2>&1' || a.startsWith('2>')) return A_STRONG; // redirection
+  if (a.indexOf('://') > 0) return A_STRONG; // URL
+  if (a.indexOf('=') > 0) return A_WORD; // an assignment (PATH=...), not a file
+  // absolute paths: /etc, \windows, ~/x, c:\, %systemroot%\x
+  if (c0 === 47 || c0 === 92 || c0 === 126 || (a.length > 2 && a.charCodeAt(1) === 58 && (a.charCodeAt(2) === 92 || a.charCodeAt(2) === 47))) return A_STRONG;
+  if (a.indexOf('%') >= 0 && a.indexOf('%', a.indexOf('%') + 1) > 0) return A_STRONG; // %systemroot%
+  if (a.indexOf('/') >= 0 || a.indexOf('\\') >= 0 || c0 === 36) return A_SHELL; // relative path, $var
   if (a.indexOf('*') >= 0 && a.indexOf('.') >= 0) return A_SHELL; // glob: *.txt
-  if (a.indexOf('://') > 0) return A_SHELL;
   if (isNumber(a)) {
-    // An IP address is shell-like anywhere; a bare number only for numeric commands.
+    // An IP address is strong anywhere; a bare number only for numeric commands (`sleep 5`).
     let dots = 0;
     for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) === 46) dots++;
-    if (dots === 3) return A_SHELL;
-    return NUMERIC_COMMANDS.has(cmd) ? A_SHELL : A_NUM;
+    if (dots === 3) return A_STRONG;
+    return NUMERIC_COMMANDS.has(cmd) ? A_STRONG : A_NUM;
   }
   if ((c0 === 34 || c0 === 39) && INTERPRETERS.has(cmd)) return A_SHELL; // echo "...", perl -e '...'
-  if (META_COMMANDS.has(cmd) && (UNAMBIGUOUS_COMMANDS.has(a) || WORDY_COMMANDS.has(a))) return A_SHELL;
+  // `which nc`, `net user`, `reg query`: what the command works on is unmistakable.
+  if (META_COMMANDS.has(cmd) && (UNAMBIGUOUS_COMMANDS.has(a) || WORDY_COMMANDS.has(a))) return A_STRONG;
   const sub = SUBCOMMANDS.get(cmd);
-  if (sub && sub.has(a)) return A_SHELL;
+  if (sub && sub.has(a)) return A_STRONG;
   return A_WORD;
 }
 
@@ -247,8 +252,10 @@ interface CommandAt {
   first: number;
   /** Plain words among the first few arguments. */
   words: number;
-  /** Shell-like arguments among the first few. */
+  /** Shell-like arguments among the first few (strong ones included). */
   shellArgs: number;
+  /** Absolute paths, addresses, URLs and redirections among the first few. */
+  strongArgs: number;
   /** Where the command line ends. */
   end: number;
   /** The command reached the end of the value (no trailing prose after its arguments). */
@@ -291,6 +298,7 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
   out.first = A_NONE;
   out.words = 0;
   out.shellArgs = 0;
+  out.strongArgs = 0;
   const limit = Math.min(n, i + MAX_SPAN);
   for (let a = 0; a < MAX_ARGS; a++) {
     while (p < limit && isSpaceTab(v.charCodeAt(p))) p++;
@@ -305,8 +313,12 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
     }
     const cls = argClass(v.slice(s, p), out.name);
     if (a === 0) out.first = cls;
-    if (cls === A_WORD || cls === A_NUM) out.words++;
+    if (cls === A_WORD) out.words++;
     else if (cls === A_SHELL) out.shellArgs++;
+    else if (cls === A_STRONG) {
+      out.shellArgs++;
+      out.strongArgs++;
+    }
   }
   while (p < limit && isSpaceTab(v.charCodeAt(p))) p++;
   out.end = p;
@@ -322,7 +334,7 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
   const wordy = !unambiguous && WORDY_COMMANDS.has(name);
   if (!unambiguous && !wordy) return;
   const noArgs = cmd.first === A_NONE;
-  const shellFirst = cmd.first === A_SHELL;
+  const shellFirst = cmd.first === A_SHELL || cmd.first === A_STRONG;
   const end = Math.max(cmd.end, start + 20);
   let rule: Rule | undefined;
   if (unambiguous) {
@@ -343,8 +355,8 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
       case NEWLINE_LONG:
         rule = CMD_RULES.chainedWeak;
         break;
-      default: // BARE: the whole value is a command line
-        if (cmd.toEnd && ((shellFirst && cmd.words <= 1) || (noArgs && RECON_COMMANDS.has(name)))) {
+      default: // BARE: the whole value is a command line, with no prose in its arguments
+        if (cmd.toEnd && ((shellFirst && (cmd.words === 0 || (cmd.strongArgs > 0 && cmd.words <= 1))) || (noArgs && RECON_COMMANDS.has(name)))) {
           rule = cmd.pathed ? CMD_RULES.commandLinePath : CMD_RULES.commandLine;
         }
     }
@@ -365,7 +377,7 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
         if (shellFirst && (cmd.words <= 1 || cmd.shellArgs >= 2)) rule = CMD_RULES.chainedLoose;
         break;
       default:
-        if (shellFirst && (cmd.words <= 1 || cmd.shellArgs >= 2) && cmd.toEnd) rule = CMD_RULES.commandLine;
+        if (shellFirst && cmd.strongArgs > 0 && cmd.words === 0 && cmd.toEnd) rule = CMD_RULES.commandLine;
     }
   }
   if (rule) best.take(rule, v, start, end);
@@ -374,7 +386,7 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
 /** Walks every command position of a view. */
 function scanPositions(v: string, best: Best): void {
   const n = v.length;
-  const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, end: 0, toEnd: false };
+  const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
   judgeCommand(v, 0, BARE, best, cmd);
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
@@ -497,7 +509,7 @@ function scanCodeExec(v: string, best: Best): void {
         let close = a + 1;
         while (close < n && close - a < MAX_SPAN && v.charCodeAt(close) !== q) close++;
         const body = v.slice(a + 1, close);
-        const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, end: 0, toEnd: false };
+        const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
         judgeCommand(body, 0, STRONG, inner, cmd);
         if (inner.score >= CMD_RULES.chainedArgs.score || ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'].includes(name) && inner.score > 0) {
           best.take(CMD_RULES.codeExec, v, s + 1, i + 40);

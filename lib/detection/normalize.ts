@@ -36,6 +36,8 @@ export const EV_JS_CSS_ESCAPE = 1 << 7;
 export const EV_INVISIBLE = 1 << 8;
 /** Literal hexadecimal forms of dots and slashes (`0x2e0x2e0x2f`). */
 export const EV_HEX_LITERAL = 1 << 9;
+/** UTF-7 encoded markup characters (`+ADw-script+AD4-`). */
+export const EV_UTF7 = 1 << 10;
 
 /** Most URL-decoding passes; three reach `%25252e` (encoded three times). */
 export const MAX_URL_PASSES = 4;
@@ -393,6 +395,49 @@ function decodeMarkup(text: string): { markup: string; flags: number } {
   return { markup: cur, flags };
 }
 
+function base64Value(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  if (c === 43) return 62;
+  if (c === 47) return 63;
+  return -1;
+}
+
+/**
+ * Decodes UTF-7 shifted sequences (`+ADw-` is `<`), as a browser does for a page declared
+ * `charset=utf-7`. One pass; sequences shorter than three base64 characters are left as they are.
+ */
+export function utf7Decode(s: string): string {
+  let out = '';
+  let from = 0;
+  let i = s.indexOf('+');
+  while (i >= 0) {
+    let j = i + 1;
+    while (j < s.length && base64Value(s.charCodeAt(j)) >= 0) j++;
+    if (j - i - 1 >= 3) {
+      let bits = 0;
+      let nbits = 0;
+      let decoded = '';
+      for (let k = i + 1; k < j; k++) {
+        bits = ((bits << 6) | base64Value(s.charCodeAt(k))) & 0xffffff;
+        nbits += 6;
+        if (nbits >= 16) {
+          nbits -= 16;
+          decoded += String.fromCharCode((bits >> nbits) & 0xffff);
+        }
+      }
+      out += s.slice(from, i) + decoded;
+      from = j < s.length && s.charCodeAt(j) === 45 ? j + 1 : j;
+      i = s.indexOf('+', from);
+    } else {
+      i = s.indexOf('+', i + 1);
+    }
+  }
+  if (from === 0) return s;
+  return out + s.slice(from);
+}
+
 /** Replaces literal `0x2e`, `0x2f`, `0x5c` (a path-evasion trick) with the characters. */
 export function decodeHexLiterals(s: string): string {
   let i = s.indexOf('0x');
@@ -448,10 +493,19 @@ export function normalizeValue(raw: string): NormalizedValue {
   const inv = stripInvisible(text);
   text = inv.out;
   flags |= inv.flags;
+  // UTF-7 is case-sensitive (base64): decode it before folding case.
+  let utf7: string | undefined;
+  if (text.indexOf('+AD') >= 0 || text.indexOf('+AC') >= 0) {
+    const u = utf7Decode(text);
+    if (u !== text) {
+      utf7 = u.toLowerCase();
+      flags |= EV_UTF7;
+    }
+  }
   text = text.toLowerCase();
-  let markup = text;
-  if (text.indexOf('&') >= 0 || text.indexOf('\\') >= 0) {
-    const m = decodeMarkup(text);
+  let markup = utf7 ?? text;
+  if (markup.indexOf('&') >= 0 || markup.indexOf('\\') >= 0) {
+    const m = decodeMarkup(markup);
     markup = m.markup;
     flags |= m.flags;
   }

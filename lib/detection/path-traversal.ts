@@ -310,13 +310,17 @@ function checkTarget(v: string, p: number, t: Target): number {
   return 0;
 }
 
-/** True when the value is a path that leads to the target (no prose before it). */
+/** True when the value is nothing but a path that leads to the target (no prose around it). */
 function startsAsPath(v: string, p: number): boolean {
-  const from = Math.max(0, p - 80);
-  for (let i = from; i < p; i++) {
+  if (p > 200) return false;
+  let s = 0;
+  let e = v.length;
+  while (s < e && v.charCodeAt(s) === 32) s++;
+  while (e > s && v.charCodeAt(e - 1) === 32) e--;
+  if (e - s > 400) return false;
+  for (let i = s; i < e; i++) {
     const c = v.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9) return false;
   }
-  if (from > 0) return false;
   return true;
 }

@@ -31,11 +31,11 @@ export const RECON_COMMANDS: ReadonlySet<string> = new Set([
 export const WORDY_COMMANDS: ReadonlySet<string> = new Set([
   'cat', 'head', 'tail', 'more', 'less', 'find', 'sort', 'cut', 'file', 'type', 'set', 'start', 'call', 'exit',
   'at', 'ping', 'sleep', 'echo', 'kill', 'touch', 'host', 'who', 'w', 'last', 'where', 'wall', 'write', 'mail',
-  'date', 'time', 'test', 'man', 'look', 'join', 'split', 'paste', 'print', 'read', 'top', 'watch', 'export',
+  'date', 'time', 'test', 'man', 'look', 'join', 'split', 'paste', 'print', 'read', 'top', 'watch',
   'source', 'exec', 'eval', 'trap', 'wait', 'copy', 'move', 'ren', 'rename', 'del', 'erase', 'open', 'locate',
   'strings', 'diff', 'cmp', 'tr', 'expand', 'fold', 'fmt', 'pr', 'rev', 'timeout',
   'ln', 'install', 'make', 'mount', 'link', 'unlink', 'groups', 'users', 'finger', 'mesg', 'talk', 'history',
-  'alias', 'shift', 'let', 'declare', 'local', 'readonly', 'unset', 'nice', 'renice', 'bg', 'fg',
+  'shift', 'nice', 'renice', 'bg', 'fg',
   'jobs', 'disown', 'suspend', 'logout', 'login', 'newgrp', 'script', 'screen', 'tmux', 'clear', 'reset',
   'free', 'service', 'route', 'init', 'halt', 'shutdown', 'reboot', 'net', 'sc', 'reg', 'md', 'rd', 'su',
   'ip', 'od', 'env', 'ver', 'stat', 'which', 'tar', 'zip', 'dig', 'tee', 'nl', 'wc', 'dd', 'ufw', 'gzip',

@@ -85,8 +85,11 @@ const F_CASE = 1 << 22;
 const F_BREAKOUT_OP = 1 << 23;
 const F_BOOLC_STR = 1 << 24;
 const F_SHORT_COMMENT = 1 << 25;
+const F_TAUT_CONST = 1 << 26;
+const F_DESTRUCTIVE = 1 << 27;
 
 const MAX_DEPTH = 48;
+const DESTRUCTIVE_STATEMENTS = new Set(['drop', 'truncate', 'shutdown', 'grant', 'revoke', 'copy', 'backup', 'restore', 'load']);
 /** Most closing parentheses a value may spend on the application's own. */
 const MAX_APP_PARENS = 8;
 
@@ -110,6 +113,7 @@ export const SQL_RULES = {
   unionKeyword: { id: 'sqli.union_select', score: 7 },
   statement: { id: 'sqli.statement', score: 7 },
   statementWeak: { id: 'sqli.statement', score: 3 },
+  statementBare: { id: 'sqli.statement', score: 6 },
   breakoutCompare: { id: 'sqli.quote_breakout', score: 8 },
   breakoutOperator: { id: 'sqli.quote_breakout', score: 6 },
   selectFrom: { id: 'sqli.statement', score: 6 },
@@ -133,6 +137,8 @@ interface ParseResult {
   suffixStart: boolean;
   /** Quoted parse of a value that is nothing but the fragment (see scoreParse). */
   fragment: boolean;
+  /** The bare parse started with AND/OR/XOR/||/&& (a condition appended to another). */
+  suffixLogic: boolean;
 }
 
 /** Reusable SQL analyser. One per detector; scanning is synchronous so it is never shared mid-scan. */
@@ -141,7 +147,7 @@ export class SqlAnalyzer {
   private readonly clause: number[] = new Array<number>(MAX_DEPTH * 2 + 2).fill(0);
   private readonly res: ParseResult = {
     feats: 0, valid: false, tokens: 0, endsInOpenString: false, start: 0, stop: 0, punct: 0, suffixStart: false,
-    fragment: false,
+    fragment: false, suffixLogic: false,
   };
 
   /**
@@ -197,6 +203,7 @@ export class SqlAnalyzer {
     r.stop = from;
     r.punct = 0;
     r.suffixStart = false;
+    r.suffixLogic = false;
 
     let feats = 0;
     let state = quoted ? S_OPERATOR : S_START;
@@ -212,6 +219,10 @@ export class SqlAnalyzer {
     let cmpSeen = false;
     let constPending = false;
     let constIsString = false;
+    let lastConst = false;
+    let lastWord = '';
+    let leftConst = false;
+    let leftWord = '';
     let justAfterLogic = false;
     let prevType = TK_END;
     let prevWasString = quoted; // the application's string just ended
@@ -254,6 +265,7 @@ export class SqlAnalyzer {
         if ((t === TK_WORD && kw !== 0 && isContinuationKeyword(kw)) ||
           (t === TK_OP && (lx.opClass === OP_CMP || lx.opClass === OP_LOGIC)) || t === TK_RPAREN || t === TK_COMMA) {
           r.suffixStart = true;
+          r.suffixLogic = (t === TK_WORD && kw === KW_LOGIC) || (t === TK_OP && lx.opClass === OP_LOGIC);
           state = S_OPERATOR;
         } else if (t === TK_SEMI) {
           state = S_STMT;
@@ -360,6 +372,10 @@ export class SqlAnalyzer {
           }
           if (ok && operandStart && afterLogic && cmpSeen) {
             feats |= explicitLogic ? F_TAUT : F_BREAKOUT_CMP;
+            // 1=1, 'a'='a', x=x: a comparison that does not depend on the row.
+            const rightConst = t === TK_NUM || t === TK_STR || t === TK_STR_OPEN || (t === TK_WORD && kw === KW_LITERAL);
+            const rightWord = t === TK_WORD && kw === 0 && lx.peekNonBlank() !== 40 ? lx.text : '';
+            if ((leftConst && rightConst) || (leftWord !== '' && leftWord === rightWord)) feats |= F_TAUT_CONST;
             afterLogic = false;
           }
           break;
@@ -370,7 +386,11 @@ export class SqlAnalyzer {
               punct++;
               if (lx.opClass === OP_CMP) {
                 feats |= F_CMP;
-                if (afterLogic) cmpSeen = true;
+                if (afterLogic) {
+                  cmpSeen = true;
+                  leftConst = lastConst;
+                  leftWord = lastWord;
+                }
                 state = S_OPERAND;
               } else if (lx.opClass === OP_LOGIC) {
                 feats |= F_LOGIC;
@@ -396,7 +416,11 @@ export class SqlAnalyzer {
                   break;
                 case KW_CMP:
                   feats |= F_CMP;
-                  if (afterLogic) cmpSeen = true;
+                  if (afterLogic) {
+                    cmpSeen = true;
+                    leftConst = lastConst;
+                    leftWord = lastWord;
+                  }
                   state = S_OPERAND;
                   break;
                 case KW_ARITH:
@@ -407,7 +431,11 @@ export class SqlAnalyzer {
                   break;
                 case KW_IS:
                   feats |= F_CMP;
-                  if (afterLogic) cmpSeen = true;
+                  if (afterLogic) {
+                    cmpSeen = true;
+                    leftConst = lastConst;
+                    leftWord = lastWord;
+                  }
                   state = S_IS;
                   break;
                 case KW_UNION:
@@ -551,7 +579,11 @@ export class SqlAnalyzer {
         case S_NOT:
           if (t === TK_WORD && (kw === KW_CMP || kw === KW_EXISTS)) {
             feats |= F_CMP;
-            if (afterLogic) cmpSeen = true;
+            if (afterLogic) {
+              cmpSeen = true;
+              leftConst = lastConst;
+              leftWord = lastWord;
+            }
             state = kw === KW_EXISTS ? S_FN : S_OPERAND;
           } else ok = false;
           break;
@@ -679,6 +711,8 @@ export class SqlAnalyzer {
         break;
       }
       if (operandDone) {
+        lastConst = operandConst;
+        lastWord = t === TK_WORD && kw === 0 ? lx.text : '';
         if (justAfterLogic && operandConst) {
           constPending = true;
           // `' OR '1`, `'or'1=1`: a string that starts with a digit is a truth value, not prose.
@@ -730,6 +764,8 @@ export class SqlAnalyzer {
       return S_BODY;
     }
     if (kw !== KW_STMT) return -1;
+    // Statements that destroy, grant, or read and write server files (COPY, BACKUP, LOAD DATA).
+    if (DESTRUCTIVE_STATEMENTS.has(word)) this.stmtFeat |= F_DESTRUCTIVE;
     switch (word) {
       case 'insert':
       case 'replace':
@@ -755,7 +791,7 @@ export class SqlAnalyzer {
       case 'declare':
         return S_SETVAR;
       case 'shutdown':
-        this.stmtFeat = F_DDL;
+        this.stmtFeat |= F_DDL;
         return S_BODY;
       case 'waitfor':
         return S_WAITFOR;
@@ -861,10 +897,12 @@ function scoreParse(r: ParseResult, quoted: boolean, bareAllowed: boolean): [num
   if (f & (F_INFO | F_SYSOBJ | F_SYSVAR) && (quoted || r.punct > 0)) take(SQL_RULES.fingerprint);
   // A fragment that starts with AND/OR and compares two things is a condition even if
   // the rest is broken (`AND 5650=CONVERT(INT,(UNION ALL SELECTCHAR(88)))`).
-  if (strongPrefix && r.suffixStart && f & F_TAUT && r.tokens >= 4) take(SQL_RULES.tautologyBare);
+  if (strongPrefix && r.suffixLogic && f & F_TAUT && r.tokens >= 4) take(SQL_RULES.tautologyBare);
   if (strongPrefix) return [score, rule];
   if (f & F_STACKED && f & F_DDL) take(SQL_RULES.stacked);
-  if (f & F_TAUT) take(quoted ? SQL_RULES.tautology : SQL_RULES.tautologyBare);
+  // Bare text: a comparison is a tautology when it is appended with AND/OR, or constant
+  // (`1 or 1=1`); `SELECT ... WHERE price > 5` is a query someone pasted, not an injection.
+  if (f & F_TAUT && (quoted || r.suffixLogic || f & F_TAUT_CONST)) take(quoted ? SQL_RULES.tautology : SQL_RULES.tautologyBare);
   if (quoted && f & F_BREAKOUT_CMT) take(SQL_RULES.commentTruncation);
   if (f & F_SUBSELECT) take(SQL_RULES.subquery);
   if (f & F_BOOLC) take(quoted ? SQL_RULES.booleanQuoted : SQL_RULES.booleanBare);
@@ -872,7 +910,11 @@ function scoreParse(r: ParseResult, quoted: boolean, bareAllowed: boolean): [num
   if (quoted && f & F_LOGIC && r.valid && (r.endsInOpenString || f & F_COMMENT)) take(SQL_RULES.booleanString);
   if (f & F_ORDERNUM) take(quoted || f & F_COMMENT || r.suffixStart ? SQL_RULES.orderBy : SQL_RULES.orderByWeak);
   if (f & F_UNION_KW) take(SQL_RULES.unionKeyword);
-  if (f & F_DDL) take(r.punct > 0 && bareAllowed ? SQL_RULES.statement : SQL_RULES.statementWeak);
+  if (f & F_DDL) {
+    // A bare statement runs only where the whole value is executed; destructive ones still stand out.
+    if (quoted || f & F_DESTRUCTIVE) take(r.punct > 0 && bareAllowed || quoted ? SQL_RULES.statement : SQL_RULES.statementWeak);
+    else take(r.punct > 0 && bareAllowed ? SQL_RULES.statementBare : SQL_RULES.statementWeak);
+  }
   if (quoted && f & F_BREAKOUT_CMP && (r.endsInOpenString || f & F_COMMENT)) take(SQL_RULES.breakoutCompare);
   if (quoted && f & F_BREAKOUT_OP && (r.endsInOpenString || f & F_COMMENT)) take(SQL_RULES.breakoutOperator);
   if (!quoted && f & F_SELECT_FROM && r.punct > 0 && bareAllowed) take(SQL_RULES.selectFrom);

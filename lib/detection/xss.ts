@@ -44,6 +44,7 @@ export const XSS_RULES = {
   attributeInjectionCall: { id: 'xss.attribute_injection', score: 8 },
   jsSinkContext: { id: 'xss.js_sink', score: 8 },
   markupDeclaration: { id: 'xss.markup_declaration', score: 7 },
+  xmlProlog: { id: 'xss.markup_declaration', score: 6 },
   htmlComment: { id: 'xss.markup_declaration', score: 4 },
   unknownTagAttrs: { id: 'xss.unknown_tag', score: 4 },
   attributeInjection: { id: 'xss.attribute_injection', score: 9 },
@@ -227,9 +228,9 @@ function scanTags(m: string, best: Best): void {
     }
     if (!closing && c === 63) {
       // <?xml ...?>, <?import ...?> (processing instructions reach XML and old IE)
-      if (m.startsWith('?xml', j) || m.startsWith('?import', j) || m.startsWith('?xml-stylesheet', j)) {
-        best.take(XSS_RULES.markupDeclaration, m, i, j + 8);
-      }
+      // <?import ...?> and <?xml-stylesheet?> load code (old IE, XSLT); a plain XML prolog is data.
+      if (m.startsWith('?import', j) || m.startsWith('?xml-stylesheet', j)) best.take(XSS_RULES.markupDeclaration, m, i, j + 8);
+      else if (m.startsWith('?xml', j)) best.take(XSS_RULES.xmlProlog, m, i, j + 8);
       i = m.indexOf('<', j);
       continue;
     }
@@ -468,7 +469,9 @@ function scanJs(m: string, best: Best): void {
       while (b >= 0 && isBlankOrControl(m.charCodeAt(b))) b--;
       const prev = b >= 0 ? m.charCodeAt(b) : -1;
       const arg = m.slice(i + 1, i + 40);
-      if (prev === 59 || prev === 62 || arg.indexOf('document') >= 0 || arg.indexOf('cookie') >= 0) {
+      // `${alert(1)}`, `#{alert(1)}`: an interpolation in a template literal or a template engine.
+      const interp = prev === 123 && b > 0 && (m.charCodeAt(b - 1) === 36 || m.charCodeAt(b - 1) === 35);
+      if (prev === 59 || prev === 62 || interp || arg.indexOf('document') >= 0 || arg.indexOf('cookie') >= 0) {
         best.take(XSS_RULES.jsSinkContext, m, s + 1, i + 20);
       } else best.take(firstNonBlank > s ? XSS_RULES.jsSinkLeading : XSS_RULES.jsSink, m, s + 1, i + 20);
     } else if (ident === 'fromcharcode' || ident === 'constructor' || ident === 'execscript') {
