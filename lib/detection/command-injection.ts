@@ -17,6 +17,9 @@
 import type { NormalizedValue } from './normalize';
 import type { FindingList } from './findings';
 import {
+  M_LT, M_PAREN, M_BACKTICK, M_BRACE, M_AMP, M_BSLASH, M_SLASH, M_DOLLAR, M_SEMI, M_PIPE, M_GT, M_NEWLINE, M_QUOTE,
+} from './char-classes';
+import {
   UNAMBIGUOUS_COMMANDS, WORDY_COMMANDS, RECON_COMMANDS, SUBCOMMANDS, COMMAND_PREFIXES, CODE_EXEC_FUNCTIONS,
 } from './shell-vocabulary';
 
@@ -120,30 +123,39 @@ function endsArgs(c: number): boolean {
   return c < 0 || c === 59 || c === 124 || c === 38 || c === 10 || c === 13 || c === 96 || c === 41 || c === 40 || c === 35;
 }
 
+let shellScratch = new Uint16Array(1024);
+
 /**
  * Undoes shell-level obfuscation: quotes and backslashes inside words, `$IFS`, empty
  * expansions, brace lists and literal `\n`. Returns the input when it has none of the
  * characters involved.
  */
 export function shellDeobfuscate(t: string): string {
-  let needed = false;
-  for (let i = 0; i < t.length && !needed; i++) {
-    const c = t.charCodeAt(i);
-    needed = c === 39 || c === 34 || c === 92 || c === 36 || c === 123;
-  }
-  if (!needed) return t;
-  let out = '';
   const n = t.length;
+  let first = -1;
   for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 92 || c === 36 || c === 123) {
+      first = i;
+      break;
+    }
+  }
+  if (first < 0) return t;
+  // Output never grows: each construct is replaced by something no longer than itself.
+  if (shellScratch.length < n) shellScratch = new Uint16Array(Math.max(n, shellScratch.length * 2));
+  const out = shellScratch;
+  let len = 0;
+  for (let i = 0; i < first; i++) out[len++] = t.charCodeAt(i);
+  for (let i = first; i < n; i++) {
     const c = t.charCodeAt(i);
     if (c === 39 || c === 34) continue; // quotes only group words for the shell
     if (c === 92) {
       const d = i + 1 < n ? t.charCodeAt(i + 1) : -1;
       if (d === 110 || d === 114) {
-        out += '\n';
+        out[len++] = 10;
         i++;
       } else if (d === 116) {
-        out += ' ';
+        out[len++] = 32;
         i++;
       }
       // any other escaped character stands for itself: drop the backslash
@@ -152,14 +164,14 @@ export function shellDeobfuscate(t: string): string {
     if (c === 36) {
       // $IFS ${IFS} $IFS$9 ${IFS%??}: a blank. $@ $* $1: nothing.
       if (t.startsWith('{ifs', i + 1)) {
-        const close = t.indexOf('}', i + 4);
-        out += ' ';
-        if (close >= 0 && close - i < 16) i = close;
-        else i += 4;
+        let close = i + 5;
+        while (close < n && close - i < 16 && t.charCodeAt(close) !== 125) close++;
+        out[len++] = 32;
+        i = close < n && t.charCodeAt(close) === 125 ? close : i + 4;
         continue;
       }
       if (t.startsWith('ifs', i + 1)) {
-        out += ' ';
+        out[len++] = 32;
         i += 3;
         continue;
       }
@@ -180,14 +192,51 @@ export function shellDeobfuscate(t: string): string {
         k++;
       }
       if (comma && k < n && t.charCodeAt(k) === 125) {
-        out += ' ' + t.slice(i + 1, k).split(',').join(' ') + ' ';
+        out[len++] = 32;
+        for (let x = i + 1; x < k; x++) {
+          const d = t.charCodeAt(x);
+          out[len++] = d === 44 ? 32 : d;
+        }
+        out[len++] = 32;
         i = k;
         continue;
       }
     }
-    out += t.charAt(i);
+    out[len++] = c;
   }
-  return out;
+  let s = '';
+  for (let i = 0; i < len; i += 4096) {
+    s += String.fromCharCode.apply(null, out.subarray(i, Math.min(len, i + 4096)) as unknown as number[]);
+  }
+  return s;
+}
+
+/**
+ * True when the value shows a shell evasion that {@link shellDeobfuscate} undoes: two
+ * quotes inside one word (`c''at`, `w'h'o'am'i`; prose has one, as in "don't"), a
+ * backslash before a letter, `$IFS`/`${...}`/`$@`/`$1`, a brace list, a literal `\n`.
+ */
+export function looksObfuscated(t: string): boolean {
+  const n = t.length;
+  let quotesInWord = 0;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 39 || c === 34) {
+      const before = i > 0 ? t.charCodeAt(i - 1) : -1;
+      if (before >= 0 && (isWordChar(before) || before === 39 || before === 34)) {
+        if (++quotesInWord >= 2) return true;
+      } else quotesInWord = i + 1 < n && isWordChar(t.charCodeAt(i + 1)) ? 1 : 0;
+      continue;
+    }
+    if (!isWordChar(c)) quotesInWord = 0;
+    if (c === 92 && i + 1 < n && isWordChar(t.charCodeAt(i + 1))) return true;
+    if (c === 36 && i + 1 < n) {
+      const d = t.charCodeAt(i + 1);
+      if (d === 123 || d === 64 || d === 42 || (d >= 48 && d <= 57) || t.startsWith('ifs', i + 1)) return true;
+    }
+    if (c === 123 && i + 1 < n && (isWordChar(t.charCodeAt(i + 1)) || t.charCodeAt(i + 1) === 47)) return true;
+  }
+  return false;
 }
 
 /** Basename of a command word (`/usr/bin/id` -> `id`, `c:\windows\system32\cmd.exe` -> `cmd.exe`). */
@@ -265,6 +314,10 @@ interface CommandAt {
 const MAX_ARGS = 4;
 const MAX_SPAN = 200;
 
+function newCommandAt(): CommandAt {
+  return { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
+}
+
 /** Reads the command that starts at `i` (after blanks). */
 function readCommand(v: string, i: number, out: CommandAt): boolean {
   const n = v.length;
@@ -273,11 +326,19 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
   for (;;) {
     while (p < n && isSpaceTab(v.charCodeAt(p))) p++;
     const ws = p;
-    while (p < n && p - ws < 80 && isCmdChar(v.charCodeAt(p))) p++;
+    let slash = false;
+    while (p < n && p - ws < 80) {
+      const c = v.charCodeAt(p);
+      if (!isCmdChar(c)) break;
+      if (c === 61) return false; // an assignment, or a URL query `&page=2`
+      if (c === 47 || c === 92) slash = true;
+      p++;
+    }
     if (p === ws) return false;
-    const word = v.slice(ws, p);
-    if (word.indexOf('=') >= 0) return false; // an assignment, or a URL query `&page=2`
-    const { name, pathed } = commandName(word);
+    // No command name is longer than 16 characters: skip the slice for prose words.
+    if (!slash && p - ws > 16) return false;
+    const { name, pathed } = commandName(v.slice(ws, p));
+    if (!UNAMBIGUOUS_COMMANDS.has(name) && !WORDY_COMMANDS.has(name) && !COMMAND_PREFIXES.has(name)) return false;
     if (COMMAND_PREFIXES.has(name) && prefixes < 2 && p < n && isSpaceTab(v.charCodeAt(p))) {
       // `sudo id`, `nohup nc ...`: judge the command after the prefix (but keep the prefix if alone)
       const save = p;
@@ -383,13 +444,32 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
   if (rule) best.take(rule, v, start, end);
 }
 
+/** Offset after leading blanks and quotes (a value that starts by closing a quoted argument). */
+function skipLeadingQuotes(v: string): number {
+  let i = 0;
+  while (i < v.length && i < 8) {
+    const c = v.charCodeAt(i);
+    if (c === 39 || c === 34 || isSpaceTab(c)) i++;
+    else break;
+  }
+  return i;
+}
+
+/** Characters that can start a command position: ; | & line breaks ` $ < > */
+const POSITION_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of ';|&\n\r`$<>') t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
 /** Walks every command position of a view. */
 function scanPositions(v: string, best: Best): void {
   const n = v.length;
-  const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
-  judgeCommand(v, 0, BARE, best, cmd);
+  const cmd = newCommandAt();
+  judgeCommand(v, skipLeadingQuotes(v), BARE, best, cmd);
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
+    if (c >= 128 || POSITION_CHARS[c] === 0) continue;
     let how = -1;
     let at = i + 1;
     switch (c) {
@@ -509,7 +589,7 @@ function scanCodeExec(v: string, best: Best): void {
         let close = a + 1;
         while (close < n && close - a < MAX_SPAN && v.charCodeAt(close) !== q) close++;
         const body = v.slice(a + 1, close);
-        const cmd: CommandAt = { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
+        const cmd = newCommandAt();
         judgeCommand(body, 0, STRONG, inner, cmd);
         if (inner.score >= CMD_RULES.chainedArgs.score || ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'].includes(name) && inner.score > 0) {
           best.take(CMD_RULES.codeExec, v, s + 1, i + 40);
@@ -523,8 +603,14 @@ function scanCodeExec(v: string, best: Best): void {
   }
 }
 
-/** Scans one value; adds at most one `cmdi.*` finding (the strongest) to `out`. */
-export function scanCommand(nv: NormalizedValue, out: FindingList): void {
+const SEPARATOR_CHARS = M_SEMI | M_PIPE | M_AMP | M_NEWLINE | M_BACKTICK | M_DOLLAR | M_LT | M_GT;
+const OBFUSCATION_CHARS = M_QUOTE | M_BSLASH | M_DOLLAR | M_BRACE;
+
+/**
+ * Scans one value; adds at most one `cmdi.*` finding (the strongest) to `out`. `mask` is
+ * the character-class mask of the value (see char-classes.ts).
+ */
+export function scanCommand(nv: NormalizedValue, out: FindingList, mask = nv.mask): void {
   const t = nv.text;
   const best = new Best();
   // Shellshock: a function definition in an environment variable.
@@ -536,18 +622,23 @@ export function scanCommand(nv: NormalizedValue, out: FindingList): void {
     while (k < t.length && k - lead < 8 && isSpaceTab(t.charCodeAt(k))) k++;
     if (t.charCodeAt(k) === 123) best.take(CMD_RULES.shellshock, t, lead, lead + 30);
   }
-  const ssi = t.indexOf('<!--#');
+  const ssi = mask & M_LT ? t.indexOf('<!--#') : -1;
   if (ssi >= 0) {
     const d = t.slice(ssi + 5, ssi + 16);
     if (SSI_DIRECTIVES.some((x) => d.startsWith(x))) best.take(CMD_RULES.ssi, t, ssi, ssi + 40);
   }
-  for (const dev of ['/dev/tcp/', '/dev/udp/']) {
-    const at = t.indexOf(dev);
-    if (at >= 0) best.take(CMD_RULES.reverseShell, t, at, at + 30);
+  if (mask & M_SLASH) {
+    for (const dev of ['/dev/tcp/', '/dev/udp/']) {
+      const at = t.indexOf(dev);
+      if (at >= 0) best.take(CMD_RULES.reverseShell, t, at, at + 30);
+    }
   }
-  const clean = shellDeobfuscate(t);
-  scanPositions(t, best);
-  if (clean !== t) scanPositions(clean, best);
-  if (t.indexOf('(') >= 0 || t.indexOf('<?') >= 0 || t.indexOf('$') >= 0) scanCodeExec(t, best);
+  if (mask & SEPARATOR_CHARS) scanPositions(t, best);
+  else judgeCommand(t, skipLeadingQuotes(t), BARE, best, newCommandAt());
+  if (mask & OBFUSCATION_CHARS && looksObfuscated(t)) {
+    const clean = shellDeobfuscate(t);
+    if (clean !== t) scanPositions(clean, best);
+  }
+  if (mask & (M_PAREN | M_LT | M_DOLLAR)) scanCodeExec(t, best);
   if (best.score > 0) out.add('cmdi', best.rule, best.score, best.text, best.start, best.end);
 }

@@ -10,6 +10,10 @@ import {
   EV_INVISIBLE,
 } from './normalize';
 import { FindingList, makeSnippet } from './findings';
+import {
+  M_LT, M_COLON, M_PAREN, M_BACKTICK, M_BRACE, M_EQ, M_HIGH, M_SLASH, M_BSLASH, M_PERCENT, M_QUESTION, M_DOLLAR,
+  M_UNDERSCORE, M_BRACKET, M_PIPE, M_SEMI, M_AMP, M_DOT,
+} from './char-classes';
 import type { RawFinding } from './findings';
 import { SqlAnalyzer } from './sql-injection';
 import { scanXss } from './xss';
@@ -34,6 +38,10 @@ const EVASIONS: readonly { flag: number; id: string }[] = [
   { flag: EV_INVISIBLE, id: 'evasion.invisible_characters' },
 ];
 const EVASION_MASK = EVASIONS.reduce((m, e) => m | e.flag, 0);
+
+const XSS_CHARS = M_LT | M_COLON | M_PAREN | M_BACKTICK | M_BRACE | M_EQ | M_HIGH;
+const PATH_CHARS = M_SLASH | M_BSLASH | M_PERCENT | M_COLON | M_QUESTION | M_HIGH;
+const NOSQL_CHARS = M_DOLLAR | M_UNDERSCORE | M_BRACKET | M_PIPE | M_SEMI | M_AMP | M_PAREN;
 
 /** A value with no finding. Shared and frozen: a clean scan allocates nothing. */
 const CLEAN: ScanVerdict = Object.freeze({ attack: false, score: 0, kinds: Object.freeze([]), findings: Object.freeze([]) });
@@ -155,6 +163,8 @@ function indexPath(base: string, i: number): string {
 /** The detector. Create once per process with `createInjectionDetector()`. */
 export class Engine {
   private readonly sql = new SqlAnalyzer();
+  /** Set by judge() when a rule ran out of its work budget on the last value. */
+  private exhausted = false;
 
   constructor(readonly config: DetectorConfig) {}
 
@@ -164,12 +174,16 @@ export class Engine {
     const out = new FindingList();
     const key = isKeyLocation(location);
     const header = isHeaderLocation(location);
+    // Which characters occur decides which rule families can match at all: prose made of
+    // letters, blanks and ordinary punctuation only reaches the SQL and shell rules.
+    const mask = nv.mask | nv.markupMask;
     this.sql.scan(nv, out, !header && !key);
-    scanXss(nv, out);
-    scanCommand(nv, out);
-    scanPath(nv, out);
-    scanNoSql(nv, out, key);
-    scanSsjs(nv, out);
+    this.exhausted = this.sql.exhausted;
+    if (mask & XSS_CHARS) scanXss(nv, out);
+    scanCommand(nv, out, mask);
+    if (mask & PATH_CHARS || nv.raw.indexOf('%') >= 0 || nv.text.indexOf('0x') >= 0) scanPath(nv, out);
+    if (mask & NOSQL_CHARS || key) scanNoSql(nv, out, key);
+    if (mask & M_PAREN || (mask & M_DOT && nv.markup.indexOf('process') >= 0)) scanSsjs(nv, out);
     if (nv.flags & EVASION_MASK) {
       let top: RawFinding | undefined;
       for (const f of out.items) if (!top || f.score > top.score) top = f;
@@ -210,6 +224,7 @@ export class Engine {
     }
     b.bytes += cost;
     b.addValue(this.judge(v, location), location, path);
+    if (this.exhausted) b.markIncomplete('budget', path);
     return true;
   }
 

@@ -35,10 +35,18 @@ export function makeSnippet(text: string, start: number, end: number): string {
     const first = out.charCodeAt(0);
     if (first >= 0xdc00 && first <= 0xdfff) out = out.slice(1);
   }
-  let clean = '';
-  for (let i = 0; i < out.length; i++) {
+  let dirty = false;
+  for (let i = 0; i < out.length && !dirty; i++) {
     const c = out.charCodeAt(i);
-    clean += c < 32 || c === 0x7f || c === 0x2028 || c === 0x2029 ? ' ' : out.charAt(i);
+    dirty = c < 32 || c === 0x7f || c === 0x2028 || c === 0x2029;
+  }
+  let clean = out;
+  if (dirty) {
+    clean = '';
+    for (let i = 0; i < out.length; i++) {
+      const c = out.charCodeAt(i);
+      clean += c < 32 || c === 0x7f || c === 0x2028 || c === 0x2029 ? ' ' : out.charAt(i);
+    }
   }
   return (a > 0 ? '…' : '') + clean + (b < n ? '…' : '');
 }

@@ -16,6 +16,8 @@
  * failed to decode: a malformed escape stays in the text as it was and is flagged.
  */
 
+import { charMask, M_HIGH, M_PERCENT, M_PLUS, M_AMP, M_BSLASH } from './char-classes';
+
 /** `%XX` remained after the first decoding pass (the value was encoded twice or more). */
 export const EV_MULTI_ENCODED = 1 << 0;
 /** An overlong or otherwise invalid UTF-8 sequence (`%c0%ae`) decoded to ASCII. */
@@ -54,6 +56,10 @@ export interface NormalizedValue {
   readonly markup: string;
   /** `EV_*` bits. */
   readonly flags: number;
+  /** Character classes of `text` (see char-classes.ts). */
+  readonly mask: number;
+  /** Character classes of `markup`. */
+  readonly markupMask: number;
 }
 
 function hexVal(c: number): number {
@@ -92,6 +98,18 @@ interface PassResult {
   decoded: boolean;
 }
 
+/** Scratch buffer for decoding (grows as needed; scanning is synchronous, so one is enough). */
+let scratch = new Uint16Array(1024);
+
+function toString(buf: Uint16Array, len: number): string {
+  if (len <= 4096) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
+  let out = '';
+  for (let i = 0; i < len; i += 4096) {
+    out += String.fromCharCode.apply(null, buf.subarray(i, Math.min(len, i + 4096)) as unknown as number[]);
+  }
+  return out;
+}
+
 /**
  * One URL-decoding pass. Lax like the decoders attackers target: a multi-byte UTF-8
  * sequence takes the low six bits of each continuation byte even when its top bits are
@@ -101,52 +119,59 @@ interface PassResult {
 function urlDecodePass(s: string): PassResult {
   let flags = 0;
   let decoded = false;
-  let out = '';
-  let from = 0;
   const n = s.length;
-  let i = s.indexOf('%');
-  while (i >= 0 && i < n) {
+  if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
+  const buf = scratch;
+  let len = 0;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c !== 37) {
+      buf[len++] = c;
+      i++;
+      continue;
+    }
     const c1 = i + 1 < n ? s.charCodeAt(i + 1) : -1;
     if (c1 === 117 || c1 === 85) {
       // %uXXXX
       const h = hex2(s, i + 2);
       const l = hex2(s, i + 4);
       if (h >= 0 && l >= 0) {
-        out += s.slice(from, i) + String.fromCharCode((h << 8) | l);
-        from = i + 6;
+        buf[len++] = (h << 8) | l;
+        i += 6;
         flags |= EV_PERCENT_U;
         decoded = true;
-        i = s.indexOf('%', from);
         continue;
       }
     }
     const b = hex2(s, i + 1);
     if (b < 0) {
-      flags |= EV_INVALID_ESCAPE;
-      i = s.indexOf('%', i + 1);
+      // A `%` that starts nothing: an evasion when escape-like characters follow (`%qf`, `%%32`).
+      const d = c1;
+      if (d === 37 || (i + 2 < n && isAlnum(d) && isAlnum(s.charCodeAt(i + 2)))) flags |= EV_INVALID_ESCAPE;
+      buf[len++] = 37;
+      i++;
       continue;
     }
     decoded = true;
     if (b < 0x80) {
-      out += s.slice(from, i) + String.fromCharCode(b);
-      from = i + 3;
-      i = s.indexOf('%', from);
+      buf[len++] = b;
+      i += 3;
       continue;
     }
-    const len = utf8Length(b);
-    if (len === 0) {
+    const ulen = utf8Length(b);
+    if (ulen === 0) {
       // A continuation byte or 0xfe/0xff on its own: U+FFFD, as a strict decoder would.
-      out += s.slice(from, i) + '\ufffd';
-      from = i + 3;
+      buf[len++] = 0xfffd;
+      i += 3;
       flags |= EV_INVALID_ESCAPE;
-      i = s.indexOf('%', from);
       continue;
     }
-    let cp = b & (0x7f >> len);
+    let cp = b & (0x7f >> ulen);
     let j = i + 3;
     let k = 1;
     let strict = true;
-    for (; k < len; k++) {
+    for (; k < ulen; k++) {
       if (j >= n || s.charCodeAt(j) !== 37) break;
       const cb = hex2(s, j + 1);
       if (cb < 0) break;
@@ -154,27 +179,33 @@ function urlDecodePass(s: string): PassResult {
       cp = (cp << 6) | (cb & 0x3f);
       j += 3;
     }
-    if (k < len) {
+    if (k < ulen) {
       // Truncated sequence: U+FFFD for the lead byte; what follows is decoded on its own.
-      out += s.slice(from, i) + '\ufffd';
-      from = i + 3;
+      buf[len++] = 0xfffd;
+      i += 3;
       flags |= EV_INVALID_ESCAPE;
-      i = s.indexOf('%', from);
       continue;
     }
-    if (!strict || cp < MIN_CODE_POINT[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+    if (!strict || cp < MIN_CODE_POINT[ulen] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
       flags |= cp < 0x80 ? EV_OVERLONG_UTF8 : EV_INVALID_ESCAPE;
       if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
       // Decoders disagree on overlong forms (`%c1%af` is `o` to one and `/` to another). Only
       // punctuation is worth smuggling this way, so an overlong letter or digit becomes U+FFFD.
       if (cp < 0x80 && ((cp >= 48 && cp <= 57) || ((cp | 32) >= 97 && (cp | 32) <= 122))) cp = 0xfffd;
     }
-    out += s.slice(from, i) + String.fromCodePoint(cp);
-    from = j;
-    i = s.indexOf('%', from);
+    if (cp > 0xffff) {
+      cp -= 0x10000;
+      buf[len++] = 0xd800 | (cp >> 10);
+      buf[len++] = 0xdc00 | (cp & 0x3ff);
+    } else buf[len++] = cp;
+    i = j;
   }
-  if (from === 0) return { out: s, flags, decoded };
-  return { out: out + s.slice(from), flags, decoded };
+  if (!decoded) return { out: s, flags, decoded };
+  return { out: toString(buf, len), flags, decoded };
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
 /** Repeated URL decoding until stable, at most {@link MAX_URL_PASSES} passes. */
@@ -226,9 +257,6 @@ const ENTITIES: ReadonlyMap<string, string> = new Map([
   ['verbar', '|'], ['vert', '|'], ['commat', '@'], ['hat', '^'], ['tilde', '~'],
 ]);
 
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
 
 /** One pass of HTML character-reference decoding; `;` is optional, as browsers allow. */
 function entityDecodePass(s: string): { out: string; changed: boolean } {
@@ -463,39 +491,55 @@ export function decodeHexLiterals(s: string): string {
  * passes, one escape pass, one NFKC and one case fold, each over a string no longer
  * than the input.
  */
+/** True when NFKC could change `s`: a character from U+00A0 up, other than U+FFFD. */
+function mayNeedNfkc(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xa0 && c !== 0xfffd) return true;
+  }
+  return false;
+}
+
 export function normalizeValue(raw: string): NormalizedValue {
   let flags = 0;
   let text = raw;
-  let nonAscii = hasNonAscii(text);
-  if (nonAscii) {
+  let mask = charMask(text);
+  if (mask & M_HIGH && mayNeedNfkc(text)) {
     // Fold first as well, so that a fullwidth `％２７` is seen as `%27` by the decoder.
     const folded = text.normalize('NFKC');
     if (folded !== text) {
       flags |= EV_COMPAT_FORMS;
       text = folded;
+      mask = charMask(text);
     }
   }
-  if (text.indexOf('%') >= 0) {
+  if (mask & M_PERCENT) {
     const r = urlDecodeRepeated(text);
     if (r.text !== text) {
       text = r.text;
-      nonAscii = hasNonAscii(text);
-      if (nonAscii) {
+      mask = charMask(text);
+      if (mask & M_HIGH && mayNeedNfkc(text)) {
         const folded = text.normalize('NFKC');
         if (folded !== text) {
           flags |= EV_COMPAT_FORMS;
           text = folded;
+          mask = charMask(text);
         }
       }
     }
     flags |= r.flags;
   }
-  const inv = stripInvisible(text);
-  text = inv.out;
-  flags |= inv.flags;
+  if (mask & M_HIGH) {
+    const inv = stripInvisible(text);
+    if (inv.out !== text) {
+      text = inv.out;
+      mask = charMask(text);
+    }
+    flags |= inv.flags;
+  }
   // UTF-7 is case-sensitive (base64): decode it before folding case.
   let utf7: string | undefined;
-  if (text.indexOf('+AD') >= 0 || text.indexOf('+AC') >= 0) {
+  if (mask & M_PLUS && (text.indexOf('+AD') >= 0 || text.indexOf('+AC') >= 0)) {
     const u = utf7Decode(text);
     if (u !== text) {
       utf7 = u.toLowerCase();
@@ -504,10 +548,14 @@ export function normalizeValue(raw: string): NormalizedValue {
   }
   text = text.toLowerCase();
   let markup = utf7 ?? text;
-  if (markup.indexOf('&') >= 0 || markup.indexOf('\\') >= 0) {
+  let markupMask = utf7 === undefined ? mask : charMask(markup);
+  if (markupMask & (M_AMP | M_BSLASH)) {
     const m = decodeMarkup(markup);
-    markup = m.markup;
+    if (m.markup !== markup) {
+      markup = m.markup;
+      markupMask = charMask(markup);
+    }
     flags |= m.flags;
   }
-  return { raw, text, markup, flags };
+  return { raw, text, markup, flags, mask, markupMask };
 }

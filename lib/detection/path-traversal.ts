@@ -81,15 +81,36 @@ const TARGETS: readonly Target[] = [
   { name: 'unattend.xml', parents: [''] },
 ];
 
+/** {@link TARGETS} by the code of their first character (all are ASCII). */
+const TARGETS_BY_LETTER: readonly (readonly Target[] | undefined)[] = (() => {
+  const m: Target[][] = [];
+  for (const t of TARGETS) {
+    const c = t.name.charCodeAt(0);
+    (m[c] ??= []).push(t);
+  }
+  return m;
+})();
+
 /** Directories whose files an application never serves, when a value starts with one. */
 const SYSTEM_DIRS = ['/etc/', '/proc/', '/var/log/', '/root/', '/sys/', '/dev/', 'c:/windows/', 'c:/winnt/', 'c:/boot', '%systemroot%', '%windir%'];
 
 /** Stream wrappers and URL schemes that read local files or run code on include. */
 const WRAPPERS = ['php://', 'zip://', 'phar://', 'expect://', 'glob://', 'data://', 'compress.zlib://', 'compress.bzip2://', 'zlib:', 'jar:file:', 'netdoc:', 'ogg://', 'rar://', 'ssh2.'];
 
+/** ASCII separators, as a table (the hot loop of this module tests every character). */
+const ASCII_SEPARATOR: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 32; c++) if (c !== 9 && c !== 10 && c !== 13) t[c] = 1;
+  t[47] = 1;
+  t[92] = 1;
+  t[37] = 1;
+  t[127] = 1;
+  return t;
+})();
+
 function isSeparator(c: number): boolean {
-  return c === 47 || c === 92 || c === 37 || (c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f ||
-    (c >= 0x80 && c <= 0x9f) || c === 0x2215 || c === 0x2216 || c === 0x2044 || c === 0x29f5 || c === 0x29f8 ||
+  if (c < 128) return ASCII_SEPARATOR[c] === 1;
+  return (c >= 0x80 && c <= 0x9f) || c === 0x2215 || c === 0x2216 || c === 0x2044 || c === 0x29f5 || c === 0x29f8 ||
     c === 0x29f9 || (c >= 0xe000 && c <= 0xf8ff) || c === 0xfffd;
 }
 
@@ -124,7 +145,7 @@ export function scanPath(nv: NormalizedValue, out: FindingList): void {
   if (isInteresting(v)) analyzePath(v, nv.flags, r);
   let best = r.score;
   let text = v;
-  if (nv.raw.indexOf('%') >= 0 && best < PATH_RULES.traversalTarget.score) {
+  if (best < PATH_RULES.traversal.score && nv.raw.indexOf('%') >= 0) {
     const raw = decodeHexLiterals(nv.raw.toLowerCase());
     const r2: PathResult = { score: 0, rule: '', at: 0 };
     analyzePath(raw, nv.flags, r2);
@@ -147,18 +168,16 @@ function isInteresting(v: string): boolean {
   return false;
 }
 
+function take(res: PathResult, r: Rule, s: number, bonus = 0): void {
+  if (r.score + bonus > res.score) {
+    res.score = r.score + bonus;
+    res.rule = r.id;
+    res.at = s;
+  }
+}
+
 function analyzePath(v: string, flags: number, res: PathResult): void {
   const n = v.length;
-  let best = 0;
-  let rule = '';
-  let at = 0;
-  const take = (r: Rule, s: number, bonus = 0): void => {
-    if (r.score + bonus > best) {
-      best = r.score + bonus;
-      rule = r.id;
-      at = s;
-    }
-  };
   const evasive = (flags & (EV_INVALID_ESCAPE | EV_OVERLONG_UTF8 | EV_PERCENT_U)) !== 0;
 
   // Climbs: `..` (or more dots) next to a separator.
@@ -185,66 +204,76 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
     i = j;
   }
 
-  // Targets.
+  // Targets. A target (or its parent directory) always follows a separator, possibly with
+  // up to three leftover characters of a broken escape in between (`%c1%pcetc`), so only
+  // the positions after a separator are tried, against the names that start with that letter.
   let targetAt = -1;
   let targetLeading = false;
   let targetEvasive = false;
-  for (const t of TARGETS) {
-    let p = v.indexOf(t.name);
-    while (p >= 0) {
-      const end = p + t.name.length;
-      const right = end < n ? v.charCodeAt(end) : -1;
-      if (!(right >= 0 && (isLetter(right) || right === 95))) {
-        const hit = checkTarget(v, p, t);
-        if (hit > 0) {
-          if (targetAt < 0 || p < targetAt) targetAt = p;
-          if (hit === 2) targetEvasive = true;
-          if (startsAsPath(v, p)) targetLeading = true;
+  for (let sep = -1; sep < n; sep++) {
+    if (sep >= 0) {
+      const c = v.charCodeAt(sep);
+      if (c < 128 ? ASCII_SEPARATOR[c] === 0 && c !== 63 : !isSeparator(c)) continue;
+    }
+    const odd = sep >= 0 && isOddSeparator(v.charCodeAt(sep));
+    const last = Math.min(n - 1, sep + (odd ? 4 : 1));
+    for (let q = sep + 1; q <= last; q++) {
+      const list = TARGETS_BY_LETTER[v.charCodeAt(q)];
+      if (list) {
+        for (const t of list) {
+          if (!v.startsWith(t.name, q)) continue;
+          const end = q + t.name.length;
+          const right = end < n ? v.charCodeAt(end) : -1;
+          if (right >= 0 && (isLetter(right) || right === 95)) continue;
+          const hit = checkTarget(v, q, t);
+          if (hit > 0) {
+            if (targetAt < 0 || q < targetAt) targetAt = q;
+            if (hit === 2) targetEvasive = true;
+            if (startsAsPath(v, q)) targetLeading = true;
+          }
         }
+        // A parent directory name: its target is found from the separator after it.
       }
-      p = v.indexOf(t.name, end);
+      if (q < n && !isAlnum(v.charCodeAt(q)) && q > sep + 1) break;
     }
   }
 
   if (climbs > 0) {
     const target = targetAt >= 0;
-    if (target) take(PATH_RULES.traversalTarget, firstClimb);
-    else if (climbs >= 2) take(PATH_RULES.traversal, firstClimb, evasive ? 1 : 0);
-    else if (leadingClimb) take(PATH_RULES.traversalLeading, firstClimb, evasive || flags & EV_NULL_BYTE ? 1 : 0);
-    else take(PATH_RULES.traversalSingle, firstClimb, evasive ? 1 : 0);
+    if (target) take(res, PATH_RULES.traversalTarget, firstClimb);
+    else if (climbs >= 2) take(res, PATH_RULES.traversal, firstClimb, evasive ? 1 : 0);
+    else if (leadingClimb) take(res, PATH_RULES.traversalLeading, firstClimb, evasive || flags & EV_NULL_BYTE ? 1 : 0);
+    else take(res, PATH_RULES.traversalSingle, firstClimb, evasive ? 1 : 0);
   }
   if (targetAt >= 0) {
-    if (targetEvasive || evasive) take(PATH_RULES.targetEvasive, targetAt);
-    else if (targetLeading) take(PATH_RULES.targetPath, targetAt, flags & EV_NULL_BYTE ? 1 : 0);
-    else take(PATH_RULES.targetProse, targetAt);
+    if (targetEvasive || evasive) take(res, PATH_RULES.targetEvasive, targetAt);
+    else if (targetLeading) take(res, PATH_RULES.targetPath, targetAt, flags & EV_NULL_BYTE ? 1 : 0);
+    else take(res, PATH_RULES.targetProse, targetAt);
   }
 
   // Wrappers and file URLs.
   if (v.indexOf(':') >= 0) {
     for (const w of WRAPPERS) {
       const p = v.indexOf(w);
-      if (p >= 0 && (p === 0 || !isLetter(v.charCodeAt(p - 1)))) take(targetAt >= 0 ? PATH_RULES.wrapperTarget : PATH_RULES.wrapper, p);
+      if (p >= 0 && (p === 0 || !isLetter(v.charCodeAt(p - 1)))) take(res, targetAt >= 0 ? PATH_RULES.wrapperTarget : PATH_RULES.wrapper, p);
     }
     const f = v.indexOf('file:');
     if (f >= 0 && (f === 0 || !isLetter(v.charCodeAt(f - 1))) && (v.startsWith('//', f + 5) || v.charCodeAt(f + 5) === 92)) {
-      take(targetAt >= 0 || climbs > 0 ? PATH_RULES.wrapperTarget : PATH_RULES.fileUrl, f);
+      take(res, targetAt >= 0 || climbs > 0 ? PATH_RULES.wrapperTarget : PATH_RULES.fileUrl, f);
     }
   }
 
   // A value that is itself a path into a system directory.
-  if (best < PATH_RULES.systemDir.score) {
+  if (res.score < PATH_RULES.systemDir.score) {
     let s = 0;
     while (s < n && v.charCodeAt(s) === 32) s++;
     let blank = false;
     for (let i = s; i < n && !blank; i++) blank = v.charCodeAt(i) === 32 || v.charCodeAt(i) === 10;
     if (!blank) {
       const head = v.slice(s, s + 16).split('\\').join('/');
-      for (const d of SYSTEM_DIRS) if (head.startsWith(d) && head.length > d.length) take(PATH_RULES.systemDir, s);
+      for (const d of SYSTEM_DIRS) if (head.startsWith(d) && head.length > d.length) take(res, PATH_RULES.systemDir, s);
     }
   }
-  res.score = best;
-  res.rule = rule;
-  res.at = at;
 }
 
 /**

@@ -89,6 +89,11 @@ const F_TAUT_CONST = 1 << 26;
 const F_DESTRUCTIVE = 1 << 27;
 
 const MAX_DEPTH = 48;
+/**
+ * Most tokens one context parses. Prose stops within a few tokens; a value that is still
+ * valid SQL after this many is reported as not fully scanned (`incomplete: budget`).
+ */
+export const MAX_SQL_TOKENS = 4096;
 const DESTRUCTIVE_STATEMENTS = new Set(['drop', 'truncate', 'shutdown', 'grant', 'revoke', 'copy', 'backup', 'restore', 'load']);
 /** Most closing parentheses a value may spend on the application's own. */
 const MAX_APP_PARENS = 8;
@@ -144,6 +149,8 @@ interface ParseResult {
 /** Reusable SQL analyser. One per detector; scanning is synchronous so it is never shared mid-scan. */
 export class SqlAnalyzer {
   private readonly lx = new SqlLexer();
+  /** Set by {@link scan} when a context hit {@link MAX_SQL_TOKENS}. */
+  exhausted = false;
   private readonly clause: number[] = new Array<number>(MAX_DEPTH * 2 + 2).fill(0);
   private readonly res: ParseResult = {
     feats: 0, valid: false, tokens: 0, endsInOpenString: false, start: 0, stop: 0, punct: 0, suffixStart: false,
@@ -156,6 +163,7 @@ export class SqlAnalyzer {
    * plausible (headers), which only affects the weaker bare rules.
    */
   scan(nv: NormalizedValue, out: FindingList, bareAllowed: boolean): void {
+    this.exhausted = false;
     let best = 0;
     let bestRule = '';
     let bestStart = 0;
@@ -236,6 +244,10 @@ export class SqlAnalyzer {
     let lastStart = from;
 
     for (;;) {
+      if (tokens >= MAX_SQL_TOKENS) {
+        this.exhausted = true;
+        break;
+      }
       const t = lx.next();
       if (t === TK_END) break;
       if (t === TK_COMMENT) {
@@ -856,7 +868,17 @@ function hasBlank(s: string): boolean {
  */
 export function breakoutIndex(text: string, quote: number): number {
   const n = text.length;
-  for (let i = 0; i < n; i++) {
+  // Where the first quote can be (the prime stands in for `'`): skip straight to it.
+  let start = text.indexOf(quote === 39 ? "'" : '"');
+  if (quote === 39) {
+    const prime = text.indexOf('\u2032');
+    if (prime >= 0 && (start < 0 || prime < start)) start = prime;
+  }
+  if (start < 0) return -1;
+  // A backslash before it could escape it: scan from the first backslash if there is one earlier.
+  const bs = text.indexOf('\\');
+  if (bs >= 0 && bs < start) start = bs;
+  for (let i = start; i < n; i++) {
     let c = text.charCodeAt(i);
     if (c === 92) {
       i++;
