@@ -404,7 +404,8 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
         rule = CMD_RULES.substitution;
         break;
       case QUOTED:
-        rule = noArgs || shellFirst ? CMD_RULES.substitutionProse : CMD_RULES.substitutionWeak;
+        // Markdown inline code looks the same (`ls`); arguments that reach the system do not.
+        rule = cmd.strongArgs > 0 && cmd.words === 0 ? CMD_RULES.substitutionProse : CMD_RULES.substitutionWeak;
         break;
       case STRONG:
         rule = noArgs || shellFirst || cmd.shellArgs > 0 ? CMD_RULES.chained : CMD_RULES.chainedProse;

@@ -195,11 +195,13 @@ export class Engine {
         // An encoding trick makes whatever it hid more certain.
         out.items.push({ kind: top.kind, ruleId: ev.id, score: 1, snippet: top.snippet });
       } else if (!top && (nv.flags & (EV_OVERLONG_UTF8 | EV_NULL_BYTE)) !== 0) {
-        // Overlong UTF-8 and NUL bytes have no business in a form value: a weak path signal.
+        // Overlong UTF-8 and NUL bytes have no business in a form value: a weak path signal
+        // of its own (flagged from paranoia level 3).
+        const overlong = (nv.flags & EV_OVERLONG_UTF8) !== 0;
         out.items.push({
           kind: 'path',
-          ruleId: ev.id,
-          score: nv.flags & EV_OVERLONG_UTF8 ? 5 : 4,
+          ruleId: overlong ? 'path.overlong_encoding' : 'path.null_byte',
+          score: overlong ? 5 : 4,
           snippet: makeSnippet(nv.raw, 0, 60),
         });
       }

@@ -235,7 +235,7 @@ function scanMongoJs(t: string, take: Take): void {
       break;
     }
   }
-  // `|| 1==1` without a quote (a numeric field), `&& this.password.match(/.*/)`
+  // `|| 1==1` without a quote (a numeric field), `&& this.password.match(...)`
   const oo = t.indexOf('||');
   if (oo >= 0 && RE_BARE_JS_TAUTOLOGY.test(t.slice(oo + 2, oo + 50))) {
     take(NOSQL_RULES.jsTautology, 'nosqli', oo);

@@ -87,6 +87,7 @@ const F_BOOLC_STR = 1 << 24;
 const F_SHORT_COMMENT = 1 << 25;
 const F_TAUT_CONST = 1 << 26;
 const F_DESTRUCTIVE = 1 << 27;
+const F_UNION_RICH = 1 << 28;
 
 const MAX_DEPTH = 48;
 /**
@@ -116,6 +117,7 @@ export const SQL_RULES = {
   orderBy: { id: 'sqli.order_by_probe', score: 8 },
   orderByWeak: { id: 'sqli.order_by_probe', score: 6 },
   unionKeyword: { id: 'sqli.union_select', score: 7 },
+  unionWeak: { id: 'sqli.union_select', score: 4 },
   statement: { id: 'sqli.statement', score: 7 },
   statementWeak: { id: 'sqli.statement', score: 3 },
   statementBare: { id: 'sqli.statement', score: 6 },
@@ -169,9 +171,13 @@ export class SqlAnalyzer {
     let bestStart = 0;
     let bestStop = 0;
     let bestText = nv.text;
-    const views = nv.markup !== nv.text ? 2 : 1;
-    for (let v = 0; v < views; v++) {
-      const text = v === 0 ? nv.text : nv.markup;
+    // Views: the decoded text; the markup-decoded text when it differs; and, when the value
+    // has inline comments, the text with them removed (`UN/**/ION` is a filter evasion).
+    const markupView = nv.markup !== nv.text ? nv.markup : undefined;
+    const commentView = nv.text.indexOf('/*') >= 0 ? joinInlineComments(nv.text) : undefined;
+    for (let v = 0; v < 3; v++) {
+      const text = v === 0 ? nv.text : v === 1 ? markupView : commentView;
+      if (text === undefined) continue;
       // A query string whose `+` was not decoded: `'+or+1=1--`.
       const plusVariants = text.indexOf('+') >= 0 && !hasBlank(text) ? 2 : 1;
       for (let p = 0; p < plusVariants; p++) {
@@ -242,6 +248,7 @@ export class SqlAnalyzer {
     let error = false;
     let commentEnd = false;
     let lastStart = from;
+    let afterUnion = false;
 
     for (;;) {
       if (tokens >= MAX_SQL_TOKENS) {
@@ -612,6 +619,7 @@ export class SqlAnalyzer {
             feats |= F_UNION_KW;
           } else if (t === TK_WORD && kw === KW_SELECT) {
             feats |= F_UNION;
+            afterUnion = true;
             clause[depth] = CL_SELECT;
             state = S_OPERAND;
           } else if (t === TK_LPAREN) {
@@ -722,6 +730,10 @@ export class SqlAnalyzer {
         error = true;
         break;
       }
+      // What follows UNION SELECT: a column list with literals, functions, `*`, commas or a
+      // FROM (`union select 1,2`), unlike the words of a name ("Union Select Bank").
+      if (afterUnion && state !== S_UNION && t !== TK_WORD) feats |= F_UNION_RICH;
+      if (afterUnion && t === TK_WORD && (kw === KW_FROM || kw === KW_LITERAL || kw === KW_INFO_LITERAL || lx.peekNonBlank() === 40)) feats |= F_UNION_RICH;
       if (operandDone) {
         lastConst = operandConst;
         lastWord = t === TK_WORD && kw === 0 ? lx.text : '';
@@ -832,6 +844,58 @@ function functionFeature(name: string): number {
   return 0;
 }
 
+/**
+ * Removes inline comments, joining what surrounds them (`UN/**\/ION` -> `UNION`); the
+ * content of MySQL executable comments (`/*!50000UNION*\/`) is kept. One pass; an
+ * unterminated comment ends the text.
+ */
+export function joinInlineComments(s: string): string {
+  let out = '';
+  let from = 0;
+  let i = s.indexOf('/*');
+  while (i >= 0) {
+    out += s.slice(from, i);
+    if (s.charCodeAt(i + 2) === 33) {
+      // keep the content: drop `/*!` and its version digits, and the matching `*/`
+      let k = i + 3;
+      while (k < s.length && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) k++;
+      const close = s.indexOf('*/', k);
+      if (close < 0) return out + ' ' + s.slice(k);
+      out += ' ' + s.slice(k, close) + ' ';
+      from = close + 2;
+    } else {
+      const close = s.indexOf('*/', i + 2);
+      if (close < 0) return out;
+      // Join only when the two halves make a keyword (`UN` + `ION`); otherwise the comment
+      // stood for a blank (`UNION/**/SELECT`).
+      const left = trailingWord(s, i);
+      const right = leadingWord(s, close + 2);
+      if (left.length === 0 || right.length === 0 || !SQL_KEYWORDS.has(left + right)) out += ' ';
+      from = close + 2;
+    }
+    i = s.indexOf('/*', from);
+  }
+  return out + s.slice(from);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** The letters of `s` that end just before `end` (at most 20). Reads the source, never the output being built. */
+function trailingWord(s: string, end: number): string {
+  let i = end;
+  while (i > 0 && end - i < 20 && isAsciiLetter(s.charCodeAt(i - 1))) i--;
+  return s.slice(i, end).toLowerCase();
+}
+
+/** The letters of `s` from `at` (at most 20). */
+function leadingWord(s: string, at: number): string {
+  let i = at;
+  while (i < s.length && i - at < 20 && isAsciiLetter(s.charCodeAt(i))) i++;
+  return s.slice(at, i).toLowerCase();
+}
+
 /** True when the comment starting at `at` is short and runs to the end (`--`, `-- -`, `#`, `--+`). */
 function shortComment(text: string, at: number): boolean {
   let count = 0;
@@ -912,7 +976,8 @@ function scoreParse(r: ParseResult, quoted: boolean, bareAllowed: boolean): [num
       rule = rl.id;
     }
   };
-  if (f & F_UNION) take(SQL_RULES.union);
+  if (f & F_UNION && (quoted || f & F_UNION_RICH)) take(SQL_RULES.union);
+  else if (f & F_UNION) take(SQL_RULES.unionWeak);
   if (f & F_TIME) take(SQL_RULES.time);
   if (f & F_INTOFILE) take(SQL_RULES.fileWrite);
   if (f & F_EXEC) take(SQL_RULES.exec);

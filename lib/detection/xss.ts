@@ -171,10 +171,14 @@ export function scanXss(nv: NormalizedValue, out: FindingList): void {
   // (Checked on the raw value: NFKC turns `¼` into `1⁄4`.)
   const raw = nv.raw;
   if (raw.indexOf('\u00bc') >= 0 && raw.indexOf('\u00be') >= 0) {
-    let stripped = '';
+    const codes = new Uint16Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const c = raw.charCodeAt(i);
-      stripped += c >= 0x80 && c <= 0xff ? String.fromCharCode(c & 0x7f) : raw.charAt(i);
+      codes[i] = c >= 0x80 && c <= 0xff ? c & 0x7f : c;
+    }
+    let stripped = '';
+    for (let i = 0; i < codes.length; i += 4096) {
+      stripped += String.fromCharCode.apply(null, codes.subarray(i, i + 4096) as unknown as number[]);
     }
     const inner = new Best();
     scanTags(stripped.toLowerCase(), inner);

@@ -1,0 +1,19 @@
+/**
+ * Every regular expression the detection engine ships, in one list, so that the test
+ * suite can run `recheck` (ReDoS analysis) on each one (spec/detection/regex-safety.spec.ts).
+ * The rules are mostly hand-written scanners; the few regexes are anchored and bounded.
+ */
+import { CMD_REGEXES } from './command-injection';
+import { NOSQL_REGEXES } from './nosql-injection';
+
+/** One registered expression. */
+export interface RegisteredRegex {
+  readonly module: string;
+  readonly regex: RegExp;
+}
+
+/** All regexes used by lib/detection. */
+export const DETECTION_REGEXES: readonly RegisteredRegex[] = [
+  ...CMD_REGEXES.map((regex) => ({ module: 'command-injection', regex })),
+  ...NOSQL_REGEXES.map((regex) => ({ module: 'nosql-injection', regex })),
+];
