@@ -110,7 +110,7 @@ const ASCII_SEPARATOR: Uint8Array = (() => {
 
 function isSeparator(c: number): boolean {
   if (c < 128) return ASCII_SEPARATOR[c] === 1;
-  return (c >= 0x80 && c <= 0x9f) || c === 0x2215 || c === 0x2216 || c === 0x2044 || c === 0x29f5 || c === 0x29f8 ||
+  return (c >= 0x80 && c <= 0x9f) || c === 0x2215 || c === 0x2216 || c === 0x29f5 || c === 0x29f8 ||
     c === 0x29f9 || (c >= 0xe000 && c <= 0xf8ff) || c === 0xfffd;
 }
 
