@@ -48,6 +48,11 @@ const TABLE: Uint32Array = (() => {
   return t;
 })();
 
+/** Class bits of one character code. */
+export function charClass(c: number): number {
+  return c < 128 ? TABLE[c] : M_HIGH;
+}
+
 /** Bit set of the character classes present in `s`. */
 export function charMask(s: string): number {
   let m = 0;

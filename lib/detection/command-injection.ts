@@ -67,11 +67,14 @@ const A_SHELL = 2; // a flag, a relative path, a variable, a subcommand
 const A_NUM = 3; // a number (neutral)
 const A_STRONG = 4; // an absolute path, an address, a URL, a redirection
 
+/** Characters that can start a command position: ; | & line breaks ` $ < > (a single character class). */
+const RE_POSITION = /[;|&\n\r`$<>]/g;
+
 /** A remote or system file as the argument of include/require (applied to 24 characters). */
 const RE_INCLUDE_TARGET = /^['"`](?:https?:|ftps?:|php:|data:|expect:|zip:|phar:|\/etc\/|\.\.[\/\\])/;
 
 /** Regular expressions of this module (every one is checked by recheck in the test suite). */
-export const CMD_REGEXES: readonly RegExp[] = [RE_INCLUDE_TARGET];
+export const CMD_REGEXES: readonly RegExp[] = [RE_INCLUDE_TARGET, RE_POSITION];
 
 /** PHP file inclusion (Node's `require` shares the name). */
 const INCLUDE_FUNCTIONS = new Set(['include', 'require', 'include_once', 'require_once']);
@@ -218,23 +221,29 @@ export function shellDeobfuscate(t: string): string {
  */
 export function looksObfuscated(t: string): boolean {
   const n = t.length;
-  let quotesInWord = 0;
-  for (let i = 0; i < n; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 39 || c === 34) {
-      const before = i > 0 ? t.charCodeAt(i - 1) : -1;
-      if (before >= 0 && (isWordChar(before) || before === 39 || before === 34)) {
-        if (++quotesInWord >= 2) return true;
-      } else quotesInWord = i + 1 < n && isWordChar(t.charCodeAt(i + 1)) ? 1 : 0;
-      continue;
+  for (const q of ["'", '"']) {
+    // Jump from quote to quote: two in one word (`c''at`, `w'h'o`), prose has one ("don't").
+    let prev = -2;
+    for (let i = t.indexOf(q); i >= 0; i = t.indexOf(q, i + 1)) {
+      if (prev >= 0 && i - prev <= 16) {
+        let inWord = true;
+        for (let k = prev + 1; k < i && inWord; k++) inWord = isWordChar(t.charCodeAt(k));
+        const before = prev > 0 ? t.charCodeAt(prev - 1) : -1;
+        const after = i + 1 < n ? t.charCodeAt(i + 1) : -1;
+        if (inWord && ((before >= 0 && isWordChar(before)) || (after >= 0 && isWordChar(after)) || i === prev + 1)) return true;
+      }
+      prev = i;
     }
-    if (!isWordChar(c)) quotesInWord = 0;
-    if (c === 92 && i + 1 < n && isWordChar(t.charCodeAt(i + 1))) return true;
-    if (c === 36 && i + 1 < n) {
-      const d = t.charCodeAt(i + 1);
-      if (d === 123 || d === 64 || d === 42 || (d >= 48 && d <= 57) || t.startsWith('ifs', i + 1)) return true;
-    }
-    if (c === 123 && i + 1 < n && (isWordChar(t.charCodeAt(i + 1)) || t.charCodeAt(i + 1) === 47)) return true;
+  }
+  for (let i = t.indexOf('\\'); i >= 0; i = t.indexOf('\\', i + 1)) {
+    if (i + 1 < n && isWordChar(t.charCodeAt(i + 1))) return true;
+  }
+  for (let i = t.indexOf('$'); i >= 0; i = t.indexOf('$', i + 1)) {
+    const d = i + 1 < n ? t.charCodeAt(i + 1) : -1;
+    if (d === 123 || d === 64 || d === 42 || (d >= 48 && d <= 57) || t.startsWith('ifs', i + 1)) return true;
+  }
+  for (let i = t.indexOf('{'); i >= 0; i = t.indexOf('{', i + 1)) {
+    if (i + 1 < n && (isWordChar(t.charCodeAt(i + 1)) || t.charCodeAt(i + 1) === 47)) return true;
   }
   return false;
 }
@@ -456,21 +465,21 @@ function skipLeadingQuotes(v: string): number {
   return i;
 }
 
-/** Characters that can start a command position: ; | & line breaks ` $ < > */
-const POSITION_CHARS: Uint8Array = (() => {
-  const t = new Uint8Array(128);
-  for (const ch of ';|&\n\r`$<>') t[ch.charCodeAt(0)] = 1;
-  return t;
-})();
 
 /** Walks every command position of a view. */
 function scanPositions(v: string, best: Best): void {
   const n = v.length;
   const cmd = newCommandAt();
   judgeCommand(v, skipLeadingQuotes(v), BARE, best, cmd);
+  const re = RE_POSITION;
+  re.lastIndex = 0;
   for (let i = 0; i < n; i++) {
+    // Jump to the next character that can start a command position (a native scan).
+    re.lastIndex = i;
+    const m = re.exec(v);
+    if (m === null) break;
+    i = m.index;
     const c = v.charCodeAt(i);
-    if (c >= 128 || POSITION_CHARS[c] === 0) continue;
     let how = -1;
     let at = i + 1;
     switch (c) {

@@ -11,7 +11,7 @@ import {
 } from './normalize';
 import { FindingList, makeSnippet } from './findings';
 import {
-  M_LT, M_COLON, M_PAREN, M_BACKTICK, M_BRACE, M_EQ, M_HIGH, M_SLASH, M_BSLASH, M_PERCENT, M_QUESTION, M_DOLLAR,
+  M_LT, M_COLON, M_PAREN, M_BACKTICK, M_BRACE, M_EQ, M_HIGH, M_SLASH, M_BSLASH, M_PERCENT, M_DOLLAR,
   M_UNDERSCORE, M_BRACKET, M_PIPE, M_SEMI, M_AMP, M_DOT,
 } from './char-classes';
 import type { RawFinding } from './findings';
@@ -39,8 +39,9 @@ const EVASIONS: readonly { flag: number; id: string }[] = [
 ];
 const EVASION_MASK = EVASIONS.reduce((m, e) => m | e.flag, 0);
 
-const XSS_CHARS = M_LT | M_COLON | M_PAREN | M_BACKTICK | M_BRACE | M_EQ | M_HIGH;
-const PATH_CHARS = M_SLASH | M_BSLASH | M_PERCENT | M_COLON | M_QUESTION | M_HIGH;
+const XSS_CHARS = M_LT | M_COLON | M_PAREN | M_BACKTICK | M_BRACE | M_EQ;
+// (Every wrapper has `/`; `c:\boot.ini` has `\`; leftovers of broken escapes are `%` or M_HIGH.)
+const PATH_CHARS = M_SLASH | M_BSLASH | M_PERCENT | M_HIGH;
 const NOSQL_CHARS = M_DOLLAR | M_UNDERSCORE | M_BRACKET | M_PIPE | M_SEMI | M_AMP | M_PAREN;
 
 /** A value with no finding. Shared and frozen: a clean scan allocates nothing. */
@@ -179,15 +180,23 @@ export class Engine {
     const mask = nv.mask | nv.markupMask;
     this.sql.scan(nv, out, !header && !key);
     this.exhausted = this.sql.exhausted;
-    if (mask & XSS_CHARS) scanXss(nv, out);
+    // (The US-ASCII charset trick, `¼script¾`, has none of those characters until decoded.)
+    if (mask & XSS_CHARS || (mask & M_HIGH && nv.raw.indexOf('\u00bc') >= 0)) scanXss(nv, out);
     scanCommand(nv, out, mask);
     if (mask & PATH_CHARS || nv.raw.indexOf('%') >= 0 || nv.text.indexOf('0x') >= 0) scanPath(nv, out);
     if (mask & NOSQL_CHARS || key) scanNoSql(nv, out, key);
     if (mask & M_PAREN || (mask & M_DOT && nv.markup.indexOf('process') >= 0)) scanSsjs(nv, out);
     if (nv.flags & EVASION_MASK) {
       let top: RawFinding | undefined;
-      for (const f of out.items) if (!top || f.score > top.score) top = f;
-      const ev = EVASIONS.find((e) => (nv.flags & e.flag) !== 0) as { flag: number; id: string };
+      const items = out.items;
+      for (let i = 0; i < items.length; i++) if (!top || items[i].score > top.score) top = items[i];
+      let ev = EVASIONS[0];
+      for (let i = 0; i < EVASIONS.length; i++) {
+        if (nv.flags & EVASIONS[i].flag) {
+          ev = EVASIONS[i];
+          break;
+        }
+      }
       // A stray `%` (`100%Guaranteed`, `%Math.pow%`) is common in text: it only counts for paths,
       // where broken escapes are the separators of a traversal.
       const counts = ev.flag !== EV_INVALID_ESCAPE || (top && top.kind === 'path');

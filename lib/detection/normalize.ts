@@ -16,7 +16,7 @@
  * failed to decode: a malformed escape stays in the text as it was and is flagged.
  */
 
-import { charMask, M_HIGH, M_PERCENT, M_PLUS, M_AMP, M_BSLASH } from './char-classes';
+import { charMask, charClass, M_HIGH, M_PERCENT, M_PLUS, M_AMP, M_BSLASH } from './char-classes';
 
 /** `%XX` remained after the first decoding pass (the value was encoded twice or more). */
 export const EV_MULTI_ENCODED = 1 << 0;
@@ -96,6 +96,8 @@ interface PassResult {
   flags: number;
   /** True when a valid `%XX` or `%uXXXX` escape was decoded. */
   decoded: boolean;
+  /** Character classes of `out` (see char-classes.ts). */
+  mask: number;
 }
 
 /** Scratch buffer for decoding (grows as needed; scanning is synchronous, so one is enough). */
@@ -119,6 +121,7 @@ function toString(buf: Uint16Array, len: number): string {
 function urlDecodePass(s: string): PassResult {
   let flags = 0;
   let decoded = false;
+  let mask = 0;
   const n = s.length;
   if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
   const buf = scratch;
@@ -128,6 +131,7 @@ function urlDecodePass(s: string): PassResult {
     const c = s.charCodeAt(i);
     if (c !== 37) {
       buf[len++] = c;
+      mask |= charClass(c);
       i++;
       continue;
     }
@@ -138,6 +142,7 @@ function urlDecodePass(s: string): PassResult {
       const l = hex2(s, i + 4);
       if (h >= 0 && l >= 0) {
         buf[len++] = (h << 8) | l;
+        mask |= charClass((h << 8) | l);
         i += 6;
         flags |= EV_PERCENT_U;
         decoded = true;
@@ -150,12 +155,14 @@ function urlDecodePass(s: string): PassResult {
       const d = c1;
       if (d === 37 || (i + 2 < n && isAlnum(d) && isAlnum(s.charCodeAt(i + 2)))) flags |= EV_INVALID_ESCAPE;
       buf[len++] = 37;
+      mask |= charClass(37);
       i++;
       continue;
     }
     decoded = true;
     if (b < 0x80) {
       buf[len++] = b;
+      mask |= charClass(b);
       i += 3;
       continue;
     }
@@ -163,6 +170,7 @@ function urlDecodePass(s: string): PassResult {
     if (ulen === 0) {
       // A continuation byte or 0xfe/0xff on its own: U+FFFD, as a strict decoder would.
       buf[len++] = 0xfffd;
+      mask |= M_HIGH;
       i += 3;
       flags |= EV_INVALID_ESCAPE;
       continue;
@@ -182,6 +190,7 @@ function urlDecodePass(s: string): PassResult {
     if (k < ulen) {
       // Truncated sequence: U+FFFD for the lead byte; what follows is decoded on its own.
       buf[len++] = 0xfffd;
+      mask |= M_HIGH;
       i += 3;
       flags |= EV_INVALID_ESCAPE;
       continue;
@@ -198,10 +207,11 @@ function urlDecodePass(s: string): PassResult {
       buf[len++] = 0xd800 | (cp >> 10);
       buf[len++] = 0xdc00 | (cp & 0x3ff);
     } else buf[len++] = cp;
+    mask |= cp > 0xffff ? M_HIGH : charClass(cp);
     i = j;
   }
-  if (!decoded) return { out: s, flags, decoded };
-  return { out: toString(buf, len), flags, decoded };
+  if (!decoded) return { out: s, flags, decoded, mask };
+  return { out: toString(buf, len), flags, decoded, mask };
 }
 
 function isAlnum(c: number): boolean {
@@ -209,18 +219,21 @@ function isAlnum(c: number): boolean {
 }
 
 /** Repeated URL decoding until stable, at most {@link MAX_URL_PASSES} passes. */
-export function urlDecodeRepeated(s: string): { text: string; flags: number } {
+export function urlDecodeRepeated(s: string): { text: string; flags: number; mask: number } {
   let flags = 0;
   let cur = s;
+  let mask = -1;
   for (let pass = 0; pass < MAX_URL_PASSES; pass++) {
-    if (cur.indexOf('%') < 0) break;
+    if (mask !== -1 && (mask & M_PERCENT) === 0) break;
+    if (mask === -1 && cur.indexOf('%') < 0) break;
     const r = urlDecodePass(cur);
     flags |= r.flags;
     if (!r.decoded) break;
     if (pass > 0) flags |= EV_MULTI_ENCODED;
     cur = r.out;
+    mask = r.mask;
   }
-  return { text: cur, flags };
+  return { text: cur, flags, mask: mask === -1 ? charMask(cur) : mask };
 }
 
 /** True when `s` has a character outside ASCII. */
@@ -517,7 +530,7 @@ export function normalizeValue(raw: string): NormalizedValue {
     const r = urlDecodeRepeated(text);
     if (r.text !== text) {
       text = r.text;
-      mask = charMask(text);
+      mask = r.mask;
       if (mask & M_HIGH && mayNeedNfkc(text)) {
         const folded = text.normalize('NFKC');
         if (folded !== text) {

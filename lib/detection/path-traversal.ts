@@ -97,6 +97,12 @@ const SYSTEM_DIRS = ['/etc/', '/proc/', '/var/log/', '/root/', '/sys/', '/dev/',
 /** Stream wrappers and URL schemes that read local files or run code on include. */
 const WRAPPERS = ['php://', 'zip://', 'phar://', 'expect://', 'glob://', 'data://', 'compress.zlib://', 'compress.bzip2://', 'zlib:', 'jar:file:', 'netdoc:', 'ogg://', 'rar://', 'ssh2.'];
 
+/** Every separator of {@link isSeparator}, and `?`, as one character class. */
+const RE_SEPARATOR = /[\/\\%?\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2215\u2216\u29f5\u29f8\u29f9\ue000-\uf8ff\ufffd]/g;
+
+/** Regular expressions of this module (every one is checked by recheck in the test suite). */
+export const PATH_REGEXES: readonly RegExp[] = [RE_SEPARATOR];
+
 /** ASCII separators, as a table (the hot loop of this module tests every character). */
 const ASCII_SEPARATOR: Uint8Array = (() => {
   const t = new Uint8Array(128);
@@ -142,7 +148,7 @@ export function scanPath(nv: NormalizedValue, out: FindingList): void {
   const r: PathResult = { score: 0, rule: '', at: 0 };
   let v = nv.text;
   if (v.indexOf('0x') >= 0) v = decodeHexLiterals(v);
-  if (isInteresting(v)) analyzePath(v, nv.flags, r);
+  analyzePath(v, nv.flags, r);
   let best = r.score;
   let text = v;
   if (best < PATH_RULES.traversal.score && nv.raw.indexOf('%') >= 0) {
@@ -160,13 +166,6 @@ export function scanPath(nv: NormalizedValue, out: FindingList): void {
   if (r.score > 0) out.add('path', r.rule, r.score, text, r.at, r.at + 60);
 }
 
-function isInteresting(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 46 || c === 58 || c === 63 || isSeparator(c)) return true;
-  }
-  return false;
-}
 
 function take(res: PathResult, r: Rule, s: number, bonus = 0): void {
   if (r.score + bonus > res.score) {
@@ -210,10 +209,14 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
   let targetAt = -1;
   let targetLeading = false;
   let targetEvasive = false;
+  const re = RE_SEPARATOR;
   for (let sep = -1; sep < n; sep++) {
     if (sep >= 0) {
-      const c = v.charCodeAt(sep);
-      if (c < 128 ? ASCII_SEPARATOR[c] === 0 && c !== 63 : !isSeparator(c)) continue;
+      // Jump to the next separator (a native scan; the class is the one of isSeparator, plus `?`).
+      re.lastIndex = sep;
+      const m = re.exec(v);
+      if (m === null) break;
+      sep = m.index;
     }
     const odd = sep >= 0 && isOddSeparator(v.charCodeAt(sep));
     const last = Math.min(n - 1, sep + (odd ? 4 : 1));

@@ -5,6 +5,7 @@
  */
 import { CMD_REGEXES } from './command-injection';
 import { NOSQL_REGEXES } from './nosql-injection';
+import { PATH_REGEXES } from './path-traversal';
 
 /** One registered expression. */
 export interface RegisteredRegex {
@@ -16,4 +17,5 @@ export interface RegisteredRegex {
 export const DETECTION_REGEXES: readonly RegisteredRegex[] = [
   ...CMD_REGEXES.map((regex) => ({ module: 'command-injection', regex })),
   ...NOSQL_REGEXES.map((regex) => ({ module: 'nosql-injection', regex })),
+  ...PATH_REGEXES.map((regex) => ({ module: 'path-traversal', regex })),
 ];
