@@ -15,6 +15,7 @@
  * server-side includes (`<!--#exec`), Shellshock (`() { :;};`) and reverse-shell devices.
  */
 import type { NormalizedValue } from './normalize';
+import { codesToString } from './normalize';
 import type { FindingList } from './findings';
 import {
   M_LT, M_PAREN, M_BACKTICK, M_BRACE, M_AMP, M_BSLASH, M_SLASH, M_DOLLAR, M_SEMI, M_PIPE, M_GT, M_NEWLINE, M_QUOTE,
@@ -67,8 +68,8 @@ const A_SHELL = 2; // a flag, a relative path, a variable, a subcommand
 const A_NUM = 3; // a number (neutral)
 const A_STRONG = 4; // an absolute path, an address, a URL, a redirection
 
-/** Characters that can start a command position: ; | & line breaks ` $ < > (a single character class). */
-const RE_POSITION = /[;|&\n\r`$<>]/g;
+/** What can start a command position: ; | & line breaks ` $ and the process substitutions <( >(. */
+const RE_POSITION = /[;|&\n\r`$]|[<>]\(/g;
 
 /** A remote or system file as the argument of include/require (applied to 24 characters). */
 const RE_INCLUDE_TARGET = /^['"`](?:https?:|ftps?:|php:|data:|expect:|zip:|phar:|\/etc\/|\.\.[\/\\])/;
@@ -207,11 +208,7 @@ export function shellDeobfuscate(t: string): string {
     }
     out[len++] = c;
   }
-  let s = '';
-  for (let i = 0; i < len; i += 4096) {
-    s += String.fromCharCode.apply(null, out.subarray(i, Math.min(len, i + 4096)) as unknown as number[]);
-  }
-  return s;
+  return codesToString(out, len);
 }
 
 /**
@@ -327,6 +324,19 @@ function newCommandAt(): CommandAt {
   return { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
 }
 
+/** First two characters (or the only one, with 0) of every command name and prefix. */
+const COMMAND_STARTS: Uint8Array = (() => {
+  const t = new Uint8Array(128 * 128);
+  for (const set of [UNAMBIGUOUS_COMMANDS, WORDY_COMMANDS, COMMAND_PREFIXES]) {
+    for (const name of set) {
+      const c0 = name.charCodeAt(0);
+      const c1 = name.length > 1 ? name.charCodeAt(1) : 0;
+      if (c0 < 128 && c1 < 128) t[c0 * 128 + c1] = 1;
+    }
+  }
+  return t;
+})();
+
 /** Reads the command that starts at `i` (after blanks). */
 function readCommand(v: string, i: number, out: CommandAt): boolean {
   const n = v.length;
@@ -344,8 +354,14 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
       p++;
     }
     if (p === ws) return false;
-    // No command name is longer than 16 characters: skip the slice for prose words.
-    if (!slash && p - ws > 16) return false;
+    // No command name is longer than 16 characters, and most words do not even start like
+    // one: reject those without slicing the word.
+    if (!slash) {
+      if (p - ws > 16) return false;
+      const c0 = v.charCodeAt(ws);
+      const c1 = p - ws > 1 ? v.charCodeAt(ws + 1) : 0;
+      if (c0 >= 128 || c1 >= 128 || COMMAND_STARTS[c0 * 128 + c1] === 0) return false;
+    }
     const { name, pathed } = commandName(v.slice(ws, p));
     if (!UNAMBIGUOUS_COMMANDS.has(name) && !WORDY_COMMANDS.has(name) && !COMMAND_PREFIXES.has(name)) return false;
     if (COMMAND_PREFIXES.has(name) && prefixes < 2 && p < n && isSpaceTab(v.charCodeAt(p))) {
@@ -541,15 +557,15 @@ function scanPositions(v: string, best: Best): void {
 }
 
 /** Code execution through an interpreter's function (`system('id')`, `<?php`, `os.popen(`). */
-function scanCodeExec(v: string, best: Best): void {
-  if (v.indexOf('<?php') >= 0 || v.indexOf('<?=') >= 0) {
+function scanCodeExec(v: string, best: Best, mask: number): void {
+  if (mask & M_LT && (v.indexOf('<?php') >= 0 || v.indexOf('<?=') >= 0)) {
     const at = Math.max(v.indexOf('<?php'), v.indexOf('<?='));
     best.take(CMD_RULES.codeExec, v, at, at + 40);
   }
   // PHP: `${@print(...)}`, `{${sleep(20)}}` (a call inside complex interpolation) and
   // request superglobals handed to the interpreter.
   // (`${name(...)}` alone is also a JavaScript template literal: only `${@` and `{${` are PHP's.)
-  let brace = v.indexOf('${');
+  let brace = mask & M_DOLLAR ? v.indexOf('${') : -1;
   while (brace >= 0) {
     let k = brace + 2;
     const php = (k < v.length && v.charCodeAt(k) === 64) || (brace > 0 && v.charCodeAt(brace - 1) === 123);
@@ -562,10 +578,13 @@ function scanCodeExec(v: string, best: Best): void {
     }
     brace = v.indexOf('${', brace + 2);
   }
-  for (const g of ['$_get[', '$_post[', '$_request[', '$_server[', '$_cookie[', '$_files[', '$_env[']) {
-    const at = v.indexOf(g);
-    if (at >= 0) best.take(CMD_RULES.codeExecInfo, v, at, at + 30);
+  if (mask & M_DOLLAR && v.indexOf('$_') >= 0) {
+    for (const g of ['$_get[', '$_post[', '$_request[', '$_server[', '$_cookie[', '$_files[', '$_env[']) {
+      const at = v.indexOf(g);
+      if (at >= 0) best.take(CMD_RULES.codeExecInfo, v, at, at + 30);
+    }
   }
+  if (!(mask & M_PAREN)) return;
   for (const marker of ['__import__(', 'os.system(', 'os.popen(', 'subprocess.', 'getruntime().exec(', 'processbuilder(']) {
     const at = v.indexOf(marker);
     if (at >= 0) best.take(CMD_RULES.codeExec, v, at, at + 40);
@@ -649,6 +668,6 @@ export function scanCommand(nv: NormalizedValue, out: FindingList, mask = nv.mas
     const clean = shellDeobfuscate(t);
     if (clean !== t) scanPositions(clean, best);
   }
-  if (mask & (M_PAREN | M_LT | M_DOLLAR)) scanCodeExec(t, best);
+  if (mask & (M_PAREN | M_LT | M_DOLLAR)) scanCodeExec(t, best, mask);
   if (best.score > 0) out.add('cmdi', best.rule, best.score, best.text, best.start, best.end);
 }

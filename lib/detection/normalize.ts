@@ -103,14 +103,51 @@ interface PassResult {
 /** Scratch buffer for decoding (grows as needed; scanning is synchronous, so one is enough). */
 let scratch = new Uint16Array(1024);
 
-function toString(buf: Uint16Array, len: number): string {
-  if (len <= 4096) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
-  let out = '';
-  for (let i = 0; i < len; i += 4096) {
-    out += String.fromCharCode.apply(null, buf.subarray(i, Math.min(len, i + 4096)) as unknown as number[]);
-  }
-  return out;
+const UTF16 = new TextDecoder('utf-16le');
+
+/** The first `len` code units of `buf` as a string (native decoding for long ones). */
+export function codesToString(buf: Uint16Array, len: number): string {
+  if (len <= 256) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
+  return UTF16.decode(new Uint8Array(buf.buffer, buf.byteOffset, len * 2));
 }
+
+function toString(buf: Uint16Array, len: number): string {
+  return codesToString(buf, len);
+}
+
+/**
+ * Builds a string from pieces in the scratch buffer (no chain of concatenations to flatten
+ * later). One at a time: each decoder finishes its string before the next one starts.
+ */
+const out16 = {
+  len: 0,
+  reset(capacity: number): void {
+    if (scratch.length < capacity) scratch = new Uint16Array(Math.max(capacity, scratch.length * 2));
+    this.len = 0;
+  },
+  code(c: number): void {
+    if (this.len >= scratch.length) {
+      const bigger = new Uint16Array(scratch.length * 2);
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    scratch[this.len++] = c;
+  },
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) this.code(s.charCodeAt(i));
+  },
+  range(s: string, from: number, to: number): void {
+    if (this.len + (to - from) > scratch.length) {
+      const bigger = new Uint16Array(Math.max(scratch.length * 2, this.len + (to - from)));
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    for (let i = from; i < to; i++) scratch[this.len++] = s.charCodeAt(i);
+  },
+  done(): string {
+    return toString(scratch, this.len);
+  },
+};
 
 /**
  * One URL-decoding pass. Lax like the decoders attackers target: a multi-byte UTF-8
@@ -123,6 +160,17 @@ function urlDecodePass(s: string): PassResult {
   let decoded = false;
   let mask = 0;
   const n = s.length;
+  // Nothing to decode (a `%` in prose, `100% sure`): note the odd escapes and return the input.
+  let first = -1;
+  for (let p = s.indexOf('%'); p >= 0; p = s.indexOf('%', p + 1)) {
+    const c1 = p + 1 < n ? s.charCodeAt(p + 1) : -1;
+    if (hex2(s, p + 1) >= 0 || ((c1 === 117 || c1 === 85) && hex2(s, p + 2) >= 0 && hex2(s, p + 4) >= 0)) {
+      first = p;
+      break;
+    }
+    if (c1 === 37 || (p + 2 < n && isAlnum(c1) && isAlnum(s.charCodeAt(p + 2)))) flags |= EV_INVALID_ESCAPE;
+  }
+  if (first < 0) return { out: s, flags, decoded: false, mask: -1 };
   if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
   const buf = scratch;
   let len = 0;
@@ -233,7 +281,7 @@ export function urlDecodeRepeated(s: string): { text: string; flags: number; mas
     cur = r.out;
     mask = r.mask;
   }
-  return { text: cur, flags, mask: mask === -1 ? charMask(cur) : mask };
+  return { text: cur, flags, mask };
 }
 
 /** True when `s` has a character outside ASCII. */
@@ -245,18 +293,24 @@ function hasNonAscii(s: string): boolean {
 /** Removes NUL and invisible format characters; returns the flags it set. */
 function stripInvisible(s: string): { out: string; flags: number } {
   let flags = 0;
-  let out = '';
   let from = 0;
+  let started = false;
+  const out = out16;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0) flags |= EV_NULL_BYTE;
     else if (c === 0xad || c === 0x200b || c === 0x200c || c === 0x200d || c === 0x2060 || c === 0xfeff) flags |= EV_INVISIBLE;
     else continue;
-    out += s.slice(from, i);
+    if (!started) {
+      out.reset(s.length);
+      started = true;
+    }
+    out.range(s, from, i);
     from = i + 1;
   }
-  if (from === 0) return { out: s, flags };
-  return { out: out + s.slice(from), flags };
+  if (!started) return { out: s, flags };
+  out.range(s, from, s.length);
+  return { out: out.done(), flags };
 }
 
 /** Named character references that matter for markup, scripts and paths (lower-case names). */
@@ -275,7 +329,8 @@ const ENTITIES: ReadonlyMap<string, string> = new Map([
 function entityDecodePass(s: string): { out: string; changed: boolean } {
   let i = s.indexOf('&');
   if (i < 0) return { out: s, changed: false };
-  let out = '';
+  const out = out16;
+  out.reset(s.length);
   let from = 0;
   const n = s.length;
   while (i >= 0) {
@@ -327,7 +382,8 @@ function entityDecodePass(s: string): { out: string; changed: boolean } {
       }
     }
     if (replacement !== undefined) {
-      out += s.slice(from, i) + replacement;
+      out.range(s, from, i);
+      out.text(replacement);
       from = j;
       i = s.indexOf('&', j);
     } else {
@@ -335,7 +391,8 @@ function entityDecodePass(s: string): { out: string; changed: boolean } {
     }
   }
   if (from === 0) return { out: s, changed: false };
-  return { out: out + s.slice(from), changed: true };
+  out.range(s, from, n);
+  return { out: out.done(), changed: true };
 }
 
 /**
@@ -346,7 +403,8 @@ function entityDecodePass(s: string): { out: string; changed: boolean } {
 function jsCssDecode(s: string): { out: string; changed: boolean } {
   let i = s.indexOf('\\');
   if (i < 0) return { out: s, changed: false };
-  let out = '';
+  const out = out16;
+  out.reset(s.length);
   let from = 0;
   const n = s.length;
   while (i >= 0) {
@@ -392,7 +450,8 @@ function jsCssDecode(s: string): { out: string; changed: boolean } {
       rep = s.charAt(i + 1);
     }
     if (rep !== undefined) {
-      out += s.slice(from, i) + rep;
+      out.range(s, from, i);
+      out.text(rep);
       from = j;
       i = j < n ? s.indexOf('\\', j) : -1;
     } else {
@@ -400,7 +459,8 @@ function jsCssDecode(s: string): { out: string; changed: boolean } {
     }
   }
   if (from === 0) return { out: s, changed: false };
-  return { out: out + s.slice(from), changed: true };
+  out.range(s, from, n);
+  return { out: out.done(), changed: true };
 }
 
 /** Decodes `text` for markup analysis. Returns `text` itself when nothing applies. */
@@ -450,7 +510,8 @@ function base64Value(c: number): number {
  * `charset=utf-7`. One pass; sequences shorter than three base64 characters are left as they are.
  */
 export function utf7Decode(s: string): string {
-  let out = '';
+  const out = out16;
+  let started = false;
   let from = 0;
   let i = s.indexOf('+');
   while (i >= 0) {
@@ -459,44 +520,55 @@ export function utf7Decode(s: string): string {
     if (j - i - 1 >= 3) {
       let bits = 0;
       let nbits = 0;
-      let decoded = '';
+      if (!started) {
+        out.reset(s.length);
+        started = true;
+      }
+      out.range(s, from, i);
       for (let k = i + 1; k < j; k++) {
         bits = ((bits << 6) | base64Value(s.charCodeAt(k))) & 0xffffff;
         nbits += 6;
         if (nbits >= 16) {
           nbits -= 16;
-          decoded += String.fromCharCode((bits >> nbits) & 0xffff);
+          out.code((bits >> nbits) & 0xffff);
         }
       }
-      out += s.slice(from, i) + decoded;
       from = j < s.length && s.charCodeAt(j) === 45 ? j + 1 : j;
       i = s.indexOf('+', from);
     } else {
       i = s.indexOf('+', i + 1);
     }
   }
-  if (from === 0) return s;
-  return out + s.slice(from);
+  if (!started) return s;
+  out.range(s, from, s.length);
+  return out.done();
 }
 
 /** Replaces literal `0x2e`, `0x2f`, `0x5c` (a path-evasion trick) with the characters. */
 export function decodeHexLiterals(s: string): string {
   let i = s.indexOf('0x');
   if (i < 0) return s;
-  let out = '';
+  const out = out16;
+  let started = false;
   let from = 0;
   while (i >= 0) {
     const v = hex2(s, i + 2);
     if (v === 0x2e || v === 0x2f || v === 0x5c) {
-      out += s.slice(from, i) + String.fromCharCode(v);
+      if (!started) {
+        out.reset(s.length);
+        started = true;
+      }
+      out.range(s, from, i);
+      out.code(v);
       from = i + 4;
       i = s.indexOf('0x', from);
     } else {
       i = s.indexOf('0x', i + 2);
     }
   }
-  if (from === 0) return s;
-  return out + s.slice(from);
+  if (!started) return s;
+  out.range(s, from, s.length);
+  return out.done();
 }
 
 /**
@@ -530,7 +602,7 @@ export function normalizeValue(raw: string): NormalizedValue {
     const r = urlDecodeRepeated(text);
     if (r.text !== text) {
       text = r.text;
-      mask = r.mask;
+      mask = r.mask === -1 ? charMask(text) : r.mask;
       if (mask & M_HIGH && mayNeedNfkc(text)) {
         const folded = text.normalize('NFKC');
         if (folded !== text) {

@@ -95,7 +95,7 @@ const TARGETS_BY_LETTER: readonly (readonly Target[] | undefined)[] = (() => {
 const SYSTEM_DIRS = ['/etc/', '/proc/', '/var/log/', '/root/', '/sys/', '/dev/', 'c:/windows/', 'c:/winnt/', 'c:/boot', '%systemroot%', '%windir%'];
 
 /** Stream wrappers and URL schemes that read local files or run code on include. */
-const WRAPPERS = ['php://', 'zip://', 'phar://', 'expect://', 'glob://', 'data://', 'compress.zlib://', 'compress.bzip2://', 'zlib:', 'jar:file:', 'netdoc:', 'ogg://', 'rar://', 'ssh2.'];
+const WRAPPERS: ReadonlySet<string> = new Set(['php', 'zip', 'phar', 'expect', 'glob', 'data', 'compress.zlib', 'compress.bzip2', 'ogg', 'rar', 'file']);
 
 /** Every separator of {@link isSeparator}, and `?`, as one character class. */
 const RE_SEPARATOR = /[\/\\%?\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2215\u2216\u29f5\u29f8\u29f9\ue000-\uf8ff\ufffd]/g;
@@ -217,6 +217,11 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
       const m = re.exec(v);
       if (m === null) break;
       sep = m.index;
+      // In prose `?` ends a question and `%` a percentage: they separate only among other
+      // leftovers of an encoding (`.?%c0%af`, `%c1%pc`).
+      const c = v.charCodeAt(sep);
+      if (c === 63 && !(sep > 0 && (v.charCodeAt(sep - 1) === 46 || v.charCodeAt(sep - 1) === 63 || isSeparator(v.charCodeAt(sep - 1))))) continue;
+      if (c === 37 && !(sep + 1 < n && (isAlnum(v.charCodeAt(sep + 1)) || v.charCodeAt(sep + 1) === 37))) continue;
     }
     const odd = sep >= 0 && isOddSeparator(v.charCodeAt(sep));
     const last = Math.min(n - 1, sep + (odd ? 4 : 1));
@@ -254,17 +259,17 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
     else take(res, PATH_RULES.targetProse, targetAt);
   }
 
-  // Wrappers and file URLs.
-  if (v.indexOf(':') >= 0) {
-    for (const w of WRAPPERS) {
-      const p = v.indexOf(w);
-      if (p >= 0 && (p === 0 || !isLetter(v.charCodeAt(p - 1)))) take(res, targetAt >= 0 ? PATH_RULES.wrapperTarget : PATH_RULES.wrapper, p);
-    }
-    const f = v.indexOf('file:');
-    if (f >= 0 && (f === 0 || !isLetter(v.charCodeAt(f - 1))) && (v.startsWith('//', f + 5) || v.charCodeAt(f + 5) === 92)) {
-      take(res, targetAt >= 0 || climbs > 0 ? PATH_RULES.wrapperTarget : PATH_RULES.fileUrl, f);
-    }
+  // Wrappers and file URLs: the scheme before each `://`.
+  for (let c = v.indexOf('://'); c >= 0; c = v.indexOf('://', c + 3)) {
+    let k = c;
+    while (k > 0 && c - k < 16 && (isLetter(v.charCodeAt(k - 1)) || v.charCodeAt(k - 1) === 46 || isAlnum(v.charCodeAt(k - 1)))) k--;
+    const scheme = v.slice(k, c);
+    if (!WRAPPERS.has(scheme)) continue;
+    if (scheme === 'file') take(res, targetAt >= 0 || climbs > 0 ? PATH_RULES.wrapperTarget : PATH_RULES.fileUrl, k);
+    else take(res, targetAt >= 0 ? PATH_RULES.wrapperTarget : PATH_RULES.wrapper, k);
   }
+  const fw = v.indexOf('file:\\');
+  if (fw >= 0) take(res, targetAt >= 0 || climbs > 0 ? PATH_RULES.wrapperTarget : PATH_RULES.fileUrl, fw);
 
   // A value that is itself a path into a system directory.
   if (res.score < PATH_RULES.systemDir.score) {

@@ -16,6 +16,7 @@
  */
 import type { NormalizedValue } from './normalize';
 import type { FindingList } from './findings';
+import { TextBuilder } from './text-builder';
 import {
   SqlLexer, TK_END, TK_NUM, TK_STR, TK_STR_OPEN, TK_WORD, TK_VAR, TK_OP, TK_LPAREN, TK_RPAREN, TK_COMMA,
   TK_SEMI, TK_DOT, TK_COMMENT, OP_CMP, OP_LOGIC, OP_ARITH, OP_UNARY, OP_ASSIGN,
@@ -844,38 +845,47 @@ function functionFeature(name: string): number {
   return 0;
 }
 
+const commentBuilder = new TextBuilder();
+
 /**
  * Removes inline comments, joining what surrounds them (`UN/**\/ION` -> `UNION`); the
  * content of MySQL executable comments (`/*!50000UNION*\/`) is kept. One pass; an
  * unterminated comment ends the text.
  */
 export function joinInlineComments(s: string): string {
-  let out = '';
+  const out = commentBuilder;
+  out.reset(s.length);
   let from = 0;
   let i = s.indexOf('/*');
   while (i >= 0) {
-    out += s.slice(from, i);
+    out.range(s, from, i);
     if (s.charCodeAt(i + 2) === 33) {
       // keep the content: drop `/*!` and its version digits, and the matching `*/`
       let k = i + 3;
       while (k < s.length && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) k++;
       const close = s.indexOf('*/', k);
-      if (close < 0) return out + ' ' + s.slice(k);
-      out += ' ' + s.slice(k, close) + ' ';
+      out.code(32);
+      if (close < 0) {
+        out.range(s, k, s.length);
+        return out.done();
+      }
+      out.range(s, k, close);
+      out.code(32);
       from = close + 2;
     } else {
       const close = s.indexOf('*/', i + 2);
-      if (close < 0) return out;
+      if (close < 0) return out.done();
       // Join only when the two halves make a keyword (`UN` + `ION`); otherwise the comment
       // stood for a blank (`UNION/**/SELECT`).
       const left = trailingWord(s, i);
       const right = leadingWord(s, close + 2);
-      if (left.length === 0 || right.length === 0 || !SQL_KEYWORDS.has(left + right)) out += ' ';
+      if (left.length === 0 || right.length === 0 || !SQL_KEYWORDS.has(left + right)) out.code(32);
       from = close + 2;
     }
     i = s.indexOf('/*', from);
   }
-  return out + s.slice(from);
+  out.range(s, from, s.length);
+  return out.done();
 }
 
 function isAsciiLetter(c: number): boolean {

@@ -14,7 +14,9 @@
  * moves forward only, so the work is linear in the length of the value.
  */
 import type { NormalizedValue } from './normalize';
+import { codesToString } from './normalize';
 import type { FindingList } from './findings';
+import { TextBuilder } from './text-builder';
 import {
   ACTIVE_ELEMENTS, BREAKOUT_ELEMENTS, KNOWN_ELEMENTS, URL_ATTRIBUTES, EVENT_HANDLERS, SCRIPT_SCHEMES, JS_SINKS,
   JS_PROOF_SINKS, JS_TARGETS,
@@ -176,10 +178,7 @@ export function scanXss(nv: NormalizedValue, out: FindingList): void {
       const c = raw.charCodeAt(i);
       codes[i] = c >= 0x80 && c <= 0xff ? c & 0x7f : c;
     }
-    let stripped = '';
-    for (let i = 0; i < codes.length; i += 4096) {
-      stripped += String.fromCharCode.apply(null, codes.subarray(i, i + 4096) as unknown as number[]);
-    }
+    const stripped = codesToString(codes, codes.length);
     const inner = new Best();
     scanTags(stripped.toLowerCase(), inner);
     if (inner.score >= XSS_RULES.htmlTagBare.score) best.take(XSS_RULES.charset, m, inner.start, inner.end);
@@ -585,18 +584,22 @@ function scanCss(m0: string, best: Best): void {
 
 /** Removes `/* ... *\/` comments (one pass; an unterminated comment runs to the end). */
 export function stripBlockComments(s: string): string {
-  let out = '';
+  const out = cssBuilder;
+  out.reset(s.length);
   let from = 0;
   let i = s.indexOf('/*');
   while (i >= 0) {
-    out += s.slice(from, i);
+    out.range(s, from, i);
     const close = s.indexOf('*/', i + 2);
-    if (close < 0) return out;
+    if (close < 0) return out.done();
     from = close + 2;
     i = s.indexOf('/*', from);
   }
-  return out + s.slice(from);
+  out.range(s, from, s.length);
+  return out.done();
 }
+
+const cssBuilder = new TextBuilder();
 
 /** JSFuck and similar: a value made almost only of `[]()!+`. */
 function scanJsFuck(m: string, best: Best): void {
