@@ -85,6 +85,23 @@ const SSI_DIRECTIVES = ['exec', 'include', 'echo', 'config', 'fsize', 'flastmod'
 
 /** Commands whose natural argument is a number (`sleep 5`, `ping -c 3`). */
 const NUMERIC_COMMANDS = new Set(['sleep', 'usleep', 'timeout', 'ping', 'kill', 'exit', 'wait', 'ping6', 'head', 'tail']);
+/**
+ * Wordy commands that payloads use to prove execution (`| echo vulnerable`, `;sleep 5`):
+ * they count after a pipe or a conditional, or right after `;` with no blank (prose puts one).
+ */
+const PROBE_COMMANDS = new Set(['echo', 'printf', 'sleep', 'ping', 'timeout']);
+
+/** Commands whose natural argument is a host. */
+const NETWORK_COMMANDS = new Set(['nslookup', 'ping', 'ping6', 'dig', 'host', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'telnet', 'ssh', 'traceroute', 'tracert', 'ftp', 'tftp', 'whois', 'nmap', 'socat']);
+
+function isHostName(a: string): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45)) return false;
+  }
+  return true;
+}
+
 /** Commands whose natural argument is a quoted program or text. */
 const INTERPRETERS = new Set(['echo', 'printf', 'perl', 'python', 'python3', 'ruby', 'php', 'node', 'sh', 'bash', 'eval', 'exec']);
 /** Commands whose natural argument is another command name (`which nc`). */
@@ -293,6 +310,8 @@ function argClass(a: string, cmd: string): number {
     return NUMERIC_COMMANDS.has(cmd) ? A_STRONG : A_NUM;
   }
   if ((c0 === 34 || c0 === 39) && INTERPRETERS.has(cmd)) return A_SHELL; // echo "...", perl -e '...'
+  // A host name for a network command (`nslookup evil.example`, `ping 10.0.0.1`).
+  if (NETWORK_COMMANDS.has(cmd) && a.indexOf('.') > 0 && a.indexOf('.') < a.length - 1 && isHostName(a)) return A_STRONG;
   // `which nc`, `net user`, `reg query`: what the command works on is unmistakable.
   if (META_COMMANDS.has(cmd) && (UNAMBIGUOUS_COMMANDS.has(a) || WORDY_COMMANDS.has(a))) return A_STRONG;
   const sub = SUBCOMMANDS.get(cmd);
@@ -365,10 +384,14 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
     const { name, pathed } = commandName(v.slice(ws, p));
     if (!UNAMBIGUOUS_COMMANDS.has(name) && !WORDY_COMMANDS.has(name) && !COMMAND_PREFIXES.has(name)) return false;
     if (COMMAND_PREFIXES.has(name) && prefixes < 2 && p < n && isSpaceTab(v.charCodeAt(p))) {
-      // `sudo id`, `nohup nc ...`: judge the command after the prefix (but keep the prefix if alone)
+      // `sudo id`, `nohup nc ...`: judge the command after the prefix when there is one
+      // (`timeout 5` is the command `timeout` with its argument).
       const save = p;
       while (p < n && isSpaceTab(v.charCodeAt(p))) p++;
-      if (p < n && !endsArgs(v.charCodeAt(p)) && v.charCodeAt(p) !== 45) {
+      let e = p;
+      while (e < n && e - p < 40 && isCmdChar(v.charCodeAt(e))) e++;
+      const nextName = e > p ? commandName(v.slice(p, e)).name : '';
+      if (UNAMBIGUOUS_COMMANDS.has(nextName) || WORDY_COMMANDS.has(nextName)) {
         prefixes++;
         continue;
       }
@@ -413,7 +436,7 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
 }
 
 /** Scores the command at a command position reached by `how`. */
-function judgeCommand(v: string, start: number, how: number, best: Best, cmd: CommandAt): void {
+function judgeCommand(v: string, start: number, how: number, best: Best, cmd: CommandAt, glued = false): void {
   if (!readCommand(v, start, cmd)) return;
   const name = cmd.name;
   const unambiguous = UNAMBIGUOUS_COMMANDS.has(name) || (cmd.pathed && WORDY_COMMANDS.has(name));
@@ -457,6 +480,7 @@ function judgeCommand(v: string, start: number, how: number, best: Best, cmd: Co
         break;
       case STRONG:
         if (shellFirst) rule = CMD_RULES.chainedArgs;
+        else if (PROBE_COMMANDS.has(name) && glued) rule = CMD_RULES.chainedLoose;
         else if (noArgs) rule = CMD_RULES.chainedWeak;
         break;
       case MEDIUM:
@@ -552,7 +576,12 @@ function scanPositions(v: string, best: Best): void {
       default:
         break;
     }
-    if (how >= 0) judgeCommand(v, at, how, best, cmd);
+    if (how >= 0) {
+      // A pipe or a conditional (`|`, `||`, `&&`), or `;` with the command right after it.
+      const glued = c === 124 || (c === 38 && at === i + 1 && i > 0 && v.charCodeAt(i - 1) === 38) ||
+        (c === 59 && at < n && !isSpaceTab(v.charCodeAt(at)));
+      judgeCommand(v, at, how, best, cmd, glued);
+    }
   }
 }
 

@@ -53,9 +53,10 @@ const RE_JS_STATEMENT = /^(?:return\b|sleep\s{0,4}\(|var\s|let\s|const\s|while\s
 const RE_JS_COMPARISON = /^(?:'[^']{0,20}'|"[^"]{0,20}"|\d{1,10}|true|this\.[a-z_]{1,20})\s{0,4}(?:===?|!==?)/;
 const RE_BARE_JS_TAUTOLOGY = /^\s{0,4}(?:\d{1,10}|true|this\.[a-z_]{1,20})\s{0,4}===?\s{0,4}(?:\d{1,10}|true|this\.)/;
 const RE_THIS_METHOD = /^this\.[a-z_$][\w$]{0,30}\.(?:match|tostring|constructor|valueof)\s?\(/;
+const RE_SEMI_RETURN = /;\s?return\s(?:true|false|1|this|db|sleep)\b/;
 
 /** Regular expressions of this module (every one is checked by recheck in the test suite). */
-export const NOSQL_REGEXES: readonly RegExp[] = [RE_JS_STATEMENT, RE_JS_COMPARISON, RE_BARE_JS_TAUTOLOGY, RE_THIS_METHOD];
+export const NOSQL_REGEXES: readonly RegExp[] = [RE_JS_STATEMENT, RE_JS_COMPARISON, RE_BARE_JS_TAUTOLOGY, RE_THIS_METHOD, RE_SEMI_RETURN];
 
 /** Operators that run JavaScript on the server or read other collections. */
 const DANGEROUS_OPERATORS = new Set(['where', 'function', 'accumulator', 'expr', 'lookup', 'unionwith', 'graphlookup', 'merge', 'out']);
@@ -235,6 +236,9 @@ function scanMongoJs(t: string, take: Take): void {
       break;
     }
   }
+  // `0;return true`: a statement appended to a numeric field of a $where expression.
+  const ret = t.indexOf('return');
+  if (ret > 0 && RE_SEMI_RETURN.test(t.slice(Math.max(0, ret - 3), ret + 20))) take(NOSQL_RULES.jsTautology, 'nosqli', ret);
   // `|| 1==1` without a quote (a numeric field), `&& this.password.match(...)`
   const oo = t.indexOf('||');
   if (oo >= 0 && RE_BARE_JS_TAUTOLOGY.test(t.slice(oo + 2, oo + 50))) {

@@ -89,6 +89,7 @@ const F_SHORT_COMMENT = 1 << 25;
 const F_TAUT_CONST = 1 << 26;
 const F_DESTRUCTIVE = 1 << 27;
 const F_UNION_RICH = 1 << 28;
+const F_STMT_SELECT = 1 << 29;
 
 const MAX_DEPTH = 48;
 /**
@@ -464,8 +465,12 @@ export class SqlAnalyzer {
                 case KW_ORDER:
                   state = S_BY;
                   break;
-                case KW_LIMIT:
                 case KW_PROCEDURE:
+                  // `PROCEDURE ANALYSE()`: MySQL's way to describe the result columns.
+                  feats |= F_INFO;
+                  state = S_OPERAND;
+                  break;
+                case KW_LIMIT:
                 case KW_ESCAPE:
                 case KW_WHEN:
                   state = S_OPERAND;
@@ -780,6 +785,7 @@ export class SqlAnalyzer {
     if (t !== TK_WORD) return -1;
     if (kw === KW_SELECT) {
       this.clause[MAX_DEPTH] = CL_SELECT;
+      this.stmtFeat = F_STMT_SELECT;
       return S_OPERAND;
     }
     if (kw === KW_WAITFOR) return S_WAITFOR;
@@ -997,6 +1003,8 @@ function scoreParse(r: ParseResult, quoted: boolean, bareAllowed: boolean): [num
   if (strongPrefix && r.suffixLogic && f & F_TAUT && r.tokens >= 4) take(SQL_RULES.tautologyBare);
   if (strongPrefix) return [score, rule];
   if (f & F_STACKED && f & F_DDL) take(SQL_RULES.stacked);
+  // `1; SELECT * FROM users`: a second query after the first.
+  if (f & F_STACKED && f & F_STMT_SELECT && f & F_SELECT_FROM) take(SQL_RULES.stacked);
   // Bare text: a comparison is a tautology when it is appended with AND/OR, or constant
   // (`1 or 1=1`); `SELECT ... WHERE price > 5` is a query someone pasted, not an injection.
   if (f & F_TAUT && (quoted || r.suffixLogic || f & F_TAUT_CONST)) take(quoted ? SQL_RULES.tautology : SQL_RULES.tautologyBare);
