@@ -58,6 +58,9 @@ const SUBST = 4; // $( ) ` ` <( )
 const QUOTED = 5; // `cmd` after a word: Markdown inline code or a substitution
 const NEWLINE_LONG = 6; // a line break in a long text
 
+/** Up to this length, any line of a value may be an injected command. */
+const SHORT_TEXT = 64;
+
 /** Length from which a multi-line value is treated as text with code in it. */
 const LONG_TEXT = 256;
 
@@ -277,6 +280,14 @@ function commandName(word: string): { name: string; pathed: boolean } {
     const bare = name.slice(0, -4);
     if (UNAMBIGUOUS_COMMANDS.has(bare) || WORDY_COMMANDS.has(bare)) name = bare;
   }
+  if (cut >= 0) {
+    // A path runs a command from a program directory (`/usr/bin/id`, `c:\windows\system32\cmd.exe`,
+    // `./x`); `/etc/passwd` names a file, not the passwd program.
+    const dir = word.slice(0, cut + 1);
+    if (!(dir.indexOf('bin') >= 0 || dir.indexOf('system32') >= 0 || dir.indexOf('syswow64') >= 0 || dir === './' || dir === '.\\' || dir === '/' || dir === '\\')) {
+      return { name: '', pathed: false };
+    }
+  }
   return { name, pathed: cut >= 0 && cut < word.length - 1 };
 }
 
@@ -400,6 +411,8 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
     // A command word ends at a blank, a separator or a redirection; `bash's` is prose.
     const next = p < n ? v.charCodeAt(p) : -1;
     if (next >= 0 && !isSpaceTab(next) && !endsArgs(next) && next !== 60 && next !== 62) return false;
+    // `ps(1)`, `grep(1)`: a manual reference or a function call, not a command line.
+    if (next === 40) return false;
     out.name = name;
     out.pathed = pathed;
     break;
@@ -435,9 +448,28 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
   return true;
 }
 
+/** Offset of the end of the line that contains `at`. */
+function lineEnd(v: string, at: number): number {
+  let i = at;
+  while (i < v.length && v.charCodeAt(i) !== 10 && v.charCodeAt(i) !== 13) i++;
+  return i;
+}
+
+/** True when nothing but blanks follows `from`. */
+function restIsBlank(v: string, from: number): boolean {
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!(isSpaceTab(c) || c === 10 || c === 13)) return false;
+  }
+  return true;
+}
+
 /** Scores the command at a command position reached by `how`. */
 function judgeCommand(v: string, start: number, how: number, best: Best, cmd: CommandAt, glued = false): void {
   if (!readCommand(v, start, cmd)) return;
+  // A line break separates an injected command (`%0aid`); in a longer text, a command line
+  // followed by more text is an example in documentation, so there it must end the value.
+  if (how === WEAK && v.length > SHORT_TEXT && v.charCodeAt(start - 1) !== 38 && !restIsBlank(v, lineEnd(v, cmd.end))) return;
   const name = cmd.name;
   const unambiguous = UNAMBIGUOUS_COMMANDS.has(name) || (cmd.pathed && WORDY_COMMANDS.has(name));
   const wordy = !unambiguous && WORDY_COMMANDS.has(name);
@@ -505,6 +537,29 @@ function skipLeadingQuotes(v: string): number {
   return i;
 }
 
+
+/**
+ * True for a `|` inside a parenthesised, blank-free group (`index.(bt|db|dir|pag)`,
+ * `(gif|png)`): an alternation in a pattern, not a pipe.
+ */
+function inAlternation(v: string, at: number): boolean {
+  let open = false;
+  for (let k = at - 1; k >= 0 && at - k <= 40; k--) {
+    const c = v.charCodeAt(k);
+    if (c === 40) {
+      open = true;
+      break;
+    }
+    if (isSpaceTab(c) || c === 10 || c === 41) return false;
+  }
+  if (!open) return false;
+  for (let k = at + 1; k < v.length && k - at <= 40; k++) {
+    const c = v.charCodeAt(k);
+    if (c === 41) return true;
+    if (isSpaceTab(c) || c === 10 || c === 40) return false;
+  }
+  return false;
+}
 
 /** Walks every command position of a view. */
 function scanPositions(v: string, best: Best): void {
@@ -576,6 +631,7 @@ function scanPositions(v: string, best: Best): void {
       default:
         break;
     }
+    if (how === STRONG && c === 124 && inAlternation(v, i)) how = -1;
     if (how >= 0) {
       // A pipe or a conditional (`|`, `||`, `&&`), or `;` with the command right after it.
       const glued = c === 124 || (c === 38 && at === i + 1 && i > 0 && v.charCodeAt(i - 1) === 38) ||

@@ -109,6 +109,15 @@ function endsTagName(c: number): boolean {
 
 const MAX_OPEN_TRACKED = 16;
 
+/** Element names that are also ordinary nouns, written as `<placeholder>` in documentation. */
+const PLACEHOLDER_NAMES: ReadonlySet<string> = new Set([
+  'section', 'title', 'summary', 'source', 'data', 'time', 'label', 'output', 'option', 'select', 'input', 'menu',
+  'header', 'footer', 'main', 'code', 'table', 'text', 'view', 'path', 'filter', 'set', 'use', 'mark', 'element',
+  'content', 'comment', 'search', 'address', 'article', 'details', 'dialog', 'g', 'line', 'rect', 'symbol', 'switch',
+  'stop', 'marker', 'mask', 'pattern', 'image', 'picture', 'progress', 'meter', 'slot', 'template', 'var', 'kbd',
+  'samp', 'cite', 'abbr', 'small', 'big', 'del', 'ins', 'sub', 'sup', 'font', 'center', 'strong', 'em',
+]);
+
 /**
  * Reads the scheme that ends just before the `:` at `colon`, skipping the blanks and
  * control characters browsers strip from a URL scheme (`jav&#x09;ascript:`). Returns the
@@ -307,7 +316,8 @@ function scanTags(m: string, best: Best): void {
       best.take(XSS_RULES.activeTag, m, i, tagEnd);
     } else if (known) {
       if (attrsWithValue > 0) best.take(XSS_RULES.htmlTag, m, i, tagEnd);
-      else if (closed && name.length > 1) best.take(XSS_RULES.htmlTagBare, m, i, tagEnd);
+      // `<section>`, `<source>`, `<title>` are also how documentation writes placeholders.
+      else if (closed && name.length > 1 && !PLACEHOLDER_NAMES.has(name)) best.take(XSS_RULES.htmlTagBare, m, i, tagEnd);
       else best.take(XSS_RULES.htmlTagWeak, m, i, tagEnd);
       if (opened.length < MAX_OPEN_TRACKED) opened.push(name);
     } else if (attrsWithValue > 0) {

@@ -71,3 +71,13 @@ describe('detection: command injection', () => {
     ]);
   });
 });
+
+describe('detection: command injection in documentation-like text', () => {
+  benign([
+    'SEE ALSO\n ps(1), grep(1), id(1)',
+    'FILES\n /etc/passwd\n user account information.',
+    '/usr/share/man/index.(bt|db|dir|pag)\n the global index database cache.',
+    'EXAMPLES\n man ls\n Display the manual page for the item (program) ls, with more text after it.',
+  ]);
+  attacks('cmdi', ['x\nid', '127.0.0.1\n/bin/cat /etc/passwd\n', 'a long enough value to count as text before the line break\nuname -a']);
+});
