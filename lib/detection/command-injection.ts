@@ -571,9 +571,9 @@ function scanPositions(v: string, best: Best): void {
   for (let i = 0; i < n; i++) {
     // Jump to the next character that can start a command position (a native scan).
     re.lastIndex = i;
-    const m = re.exec(v);
-    if (m === null) break;
-    i = m.index;
+    if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
+    i = re.lastIndex - 1;
+    if (v.charCodeAt(i) === 40) i--; // `<(` and `>(` match two characters
     const c = v.charCodeAt(i);
     let how = -1;
     let at = i + 1;

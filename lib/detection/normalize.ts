@@ -107,7 +107,7 @@ const UTF16 = new TextDecoder('utf-16le');
 
 /** The first `len` code units of `buf` as a string (native decoding for long ones). */
 export function codesToString(buf: Uint16Array, len: number): string {
-  if (len <= 256) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
+  if (len <= 48) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
   return UTF16.decode(new Uint8Array(buf.buffer, buf.byteOffset, len * 2));
 }
 

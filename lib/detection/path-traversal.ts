@@ -214,9 +214,8 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
     if (sep >= 0) {
       // Jump to the next separator (a native scan; the class is the one of isSeparator, plus `?`).
       re.lastIndex = sep;
-      const m = re.exec(v);
-      if (m === null) break;
-      sep = m.index;
+      if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
+      sep = re.lastIndex - 1;
       // In prose `?` ends a question and `%` a percentage: they separate only among other
       // leftovers of an encoding (`.?%c0%af`, `%c1%pc`).
       const c = v.charCodeAt(sep);

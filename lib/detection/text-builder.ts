@@ -45,7 +45,7 @@ export class TextBuilder {
   /** The string built so far. */
   done(): string {
     const len = this.len;
-    if (len <= 256) return String.fromCharCode.apply(null, this.buf.subarray(0, len) as unknown as number[]);
+    if (len <= 48) return String.fromCharCode.apply(null, this.buf.subarray(0, len) as unknown as number[]);
     return UTF16.decode(new Uint8Array(this.buf.buffer, 0, len * 2));
   }
 }
