@@ -53,7 +53,7 @@ export const XSS_RULES = {
   attributeInjectionWeak: { id: 'xss.attribute_injection', score: 6 },
   jsBreakout: { id: 'xss.script_breakout', score: 9 },
   jsSinkLeading: { id: 'xss.js_sink', score: 7 },
-  jsSink: { id: 'xss.js_sink', score: 6 },
+  jsSink: { id: 'xss.js_sink', score: 7 },
   jsTarget: { id: 'xss.js_sink', score: 5 },
   template: { id: 'xss.template_injection', score: 8 },
   jsfuck: { id: 'xss.obfuscated_js', score: 9 },
@@ -487,7 +487,9 @@ function scanJs(m: string, best: Best): void {
       if (prev === 59 || prev === 62 || interp || arg.indexOf('document') >= 0 || arg.indexOf('cookie') >= 0) {
         best.take(XSS_RULES.jsSinkContext, m, s + 1, i + 20);
       } else best.take(firstNonBlank > s ? XSS_RULES.jsSinkLeading : XSS_RULES.jsSink, m, s + 1, i + 20);
-    } else if (ident === 'fromcharcode' || ident === 'constructor' || ident === 'execscript') {
+    } else if (ident === 'fromcharcode' || ident === 'execscript' || (ident === 'constructor' && s >= 0 && m.charCodeAt(s) === 46)) {
+      // `String.fromCharCode(`, `x.constructor(` (reaching the Function constructor); a class's
+      // own `constructor(options) {` is ordinary code.
       best.take(XSS_RULES.jsSink, m, s + 1, i + 20);
     }
   }

@@ -43,6 +43,7 @@ describe('detection: XSS', () => {
       '{{constructor.constructor(\'alert(1)\')()}}',
       '${alert(1)}',
       'alert(document.cookie)',
+      'x onerror="alert(1)"',
     ]);
   });
   describe('benign look-alikes', () => {
@@ -69,6 +70,8 @@ describe('detection: XSS', () => {
       'The function alert is used for warnings',
       ':-) ;-) <3',
       'Ratio 1:2 (approx.)',
+      'class Range { constructor(from, to) { this.from = from; } }',
+      "if (window.confirm) { ask('Delete?') }",
     ]);
   });
 });
