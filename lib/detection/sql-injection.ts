@@ -97,6 +97,8 @@ const MAX_DEPTH = 48;
  * valid SQL after this many is reported as not fully scanned (`incomplete: budget`).
  */
 export const MAX_SQL_TOKENS = 4096;
+/** A score no other context or view can improve on enough to matter: stop there. */
+const CERTAIN = 10;
 const DESTRUCTIVE_STATEMENTS = new Set(['drop', 'truncate', 'shutdown', 'grant', 'revoke', 'copy', 'backup', 'restore', 'load']);
 /** Most closing parentheses a value may spend on the application's own. */
 const MAX_APP_PARENS = 8;
@@ -177,14 +179,14 @@ export class SqlAnalyzer {
     // has inline comments, the text with them removed (`UN/**/ION` is a filter evasion).
     const markupView = nv.markup !== nv.text ? nv.markup : undefined;
     const commentView = nv.text.indexOf('/*') >= 0 ? joinInlineComments(nv.text) : undefined;
-    for (let v = 0; v < 3; v++) {
+    for (let v = 0; v < 3 && best < CERTAIN; v++) {
       const text = v === 0 ? nv.text : v === 1 ? markupView : commentView;
       if (text === undefined) continue;
       // A query string whose `+` was not decoded: `'+or+1=1--`.
       const plusVariants = text.indexOf('+') >= 0 && !hasBlank(text) ? 2 : 1;
       for (let p = 0; p < plusVariants; p++) {
         const plus = p === 1;
-        for (let ctx = 0; ctx < 3; ctx++) {
+        for (let ctx = 0; ctx < 3 && best < CERTAIN; ctx++) {
           let from = 0;
           if (ctx > 0) {
             from = breakoutIndex(text, ctx === 1 ? 39 : 34);
