@@ -6,7 +6,9 @@
  * - the 1 MB and 2 MB timings of the adversarial families of checklist C.2 and others,
  *   with the 2 MB / 1 MB ratio.
  * Times are CPU time of this process (process.cpuUsage), which is steadier than wall time
- * on a shared machine; wall time is printed for the throughput figure too.
+ * on a shared machine; wall time is printed for the throughput figure too. No forced GC
+ * between runs: a forced full collection halves the throughput that follows it, which is
+ * not what a server sees.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,11 +32,6 @@ function cpuMs(fn: () => void): { cpu: number; wall: number } {
   return { cpu: (c.user + c.system) / 1000, wall: performance.now() - w0 };
 }
 
-function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) g();
-}
-
 function loadValues(): { values: string[]; source: string } {
   const corpus = path.join(ROOT, '..', 'shared', 'corpus', 'values.jsonl');
   const file = fs.existsSync(corpus) ? corpus : path.join(ROOT, 'spec', 'detection', 'fixtures', 'extra-benign.jsonl');
@@ -50,11 +47,10 @@ function throughput(): void {
   const { values, source } = loadValues();
   const bytes = values.reduce((a, v) => a + Buffer.byteLength(v), 0);
   const d = createInjectionDetector();
-  for (let k = 0; k < 2; k++) for (const v of values) d.scanValue(v); // warm up the JIT
+  for (let k = 0; k < 4; k++) for (const v of values) d.scanValue(v); // warm up the JIT (steady state)
   const cpu: number[] = [];
   const wall: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    gc();
     const t = cpuMs(() => {
       for (const v of values) d.scanValue(v);
     });
@@ -81,7 +77,6 @@ function longText(): void {
   for (const doc of docs) d.scanValue(doc);
   const times: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    gc();
     times.push(cpuMs(() => {
       for (const doc of docs) d.scanValue(doc);
     }).cpu);
@@ -132,9 +127,7 @@ function adversarial(): void {
     const t1: number[] = [];
     const t2: number[] = [];
     for (let r = 0; r < reps; r++) {
-      gc();
       t1.push(cpuMs(() => d.scanValue(one)).cpu);
-      gc();
       t2.push(cpuMs(() => d.scanValue(two)).cpu);
     }
     const a = median(t1);

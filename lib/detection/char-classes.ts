@@ -29,6 +29,8 @@ export const M_QUOTE = 1 << 20;
 export const M_PLUS = 1 << 21;
 /** NUL, which is also in M_HIGH. */
 export const M_NUL = 1 << 22;
+/** ASCII capital letters (case folding has work to do). */
+export const M_UPPER = 1 << 23;
 
 const TABLE: Uint32Array = (() => {
   const t = new Uint32Array(128);
@@ -45,6 +47,7 @@ const TABLE: Uint32Array = (() => {
     [']', M_BRACKET], ["'", M_QUOTE], ['"', M_QUOTE], ['+', M_PLUS],
   ];
   for (const [ch, bit] of pairs) t[ch.charCodeAt(0)] |= bit;
+  for (let c = 65; c <= 90; c++) t[c] |= M_UPPER;
   return t;
 })();
 

@@ -354,6 +354,16 @@ function newCommandAt(): CommandAt {
   return { name: '', pathed: false, first: A_NONE, words: 0, shellArgs: 0, strongArgs: 0, end: 0, toEnd: false };
 }
 
+const K_PREFIX = 4;
+/** Every command name and prefix, with bits 1 (unambiguous), 2 (wordy), 4 (prefix): one lookup. */
+const COMMAND_KIND: ReadonlyMap<string, number> = (() => {
+  const m = new Map<string, number>();
+  for (const n of UNAMBIGUOUS_COMMANDS) m.set(n, (m.get(n) ?? 0) | 1);
+  for (const n of WORDY_COMMANDS) m.set(n, (m.get(n) ?? 0) | 2);
+  for (const n of COMMAND_PREFIXES) m.set(n, (m.get(n) ?? 0) | K_PREFIX);
+  return m;
+})();
+
 /** First two characters (or the only one, with 0) of every command name and prefix. */
 const COMMAND_STARTS: Uint8Array = (() => {
   const t = new Uint8Array(128 * 128);
@@ -375,6 +385,9 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
   for (;;) {
     while (p < n && isSpaceTab(v.charCodeAt(p))) p++;
     const ws = p;
+    // A command word starts with a letter or a digit (`7z`), or is a path (`/bin/x`, `./x`, `c:\x`).
+    const first = p < n ? v.charCodeAt(p) : -1;
+    if (!(isWordChar(first) || first === 47 || first === 92 || (first === 46 && (v.charCodeAt(p + 1) === 47 || v.charCodeAt(p + 1) === 92)))) return false;
     let slash = false;
     while (p < n && p - ws < 80) {
       const c = v.charCodeAt(p);
@@ -393,8 +406,9 @@ function readCommand(v: string, i: number, out: CommandAt): boolean {
       if (c0 >= 128 || c1 >= 128 || COMMAND_STARTS[c0 * 128 + c1] === 0) return false;
     }
     const { name, pathed } = commandName(v.slice(ws, p));
-    if (!UNAMBIGUOUS_COMMANDS.has(name) && !WORDY_COMMANDS.has(name) && !COMMAND_PREFIXES.has(name)) return false;
-    if (COMMAND_PREFIXES.has(name) && prefixes < 2 && p < n && isSpaceTab(v.charCodeAt(p))) {
+    const kind = COMMAND_KIND.get(name);
+    if (kind === undefined) return false;
+    if (kind & K_PREFIX && prefixes < 2 && p < n && isSpaceTab(v.charCodeAt(p))) {
       // `sudo id`, `nohup nc ...`: judge the command after the prefix when there is one
       // (`timeout 5` is the command `timeout` with its argument).
       const save = p;

@@ -241,8 +241,18 @@ export class Engine {
 
   scanValue(value: string, location: ValueLocation = 'text', path = ''): ScanVerdict {
     try {
-      const b = new VerdictBuilder(this.config.threshold);
       const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+      // The common case: a value well under every cap that turns out clean allocates no builder.
+      if (s.length * 3 <= this.config.limits.maxValueBytes && s.length * 3 <= this.config.limits.maxTotalBytes) {
+        if (s.length === 0) return CLEAN;
+        const found = this.judge(s, location);
+        if (found.length === 0 && !this.exhausted) return CLEAN;
+        const fast = new VerdictBuilder(this.config.threshold);
+        fast.addValue(found, location, path);
+        if (this.exhausted) fast.markIncomplete('budget', path);
+        return fast.build();
+      }
+      const b = new VerdictBuilder(this.config.threshold);
       this.scanString(s, location, path, b);
       return b.build();
     } catch {

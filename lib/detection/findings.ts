@@ -4,6 +4,12 @@
  */
 import type { AttackKind } from '../core/types';
 
+/** Characters a snippet shows as blanks. */
+const RE_CONTROL = /[\x00-\x1f\x7f\u2028\u2029]/;
+
+/** Regular expressions of this module (every one is checked by recheck in the test suite). */
+export const FINDINGS_REGEXES: readonly RegExp[] = [RE_CONTROL];
+
 /** Longest snippet kept in a finding, in characters. */
 export const MAX_SNIPPET = 80;
 
@@ -35,13 +41,8 @@ export function makeSnippet(text: string, start: number, end: number): string {
     const first = out.charCodeAt(0);
     if (first >= 0xdc00 && first <= 0xdfff) out = out.slice(1);
   }
-  let dirty = false;
-  for (let i = 0; i < out.length && !dirty; i++) {
-    const c = out.charCodeAt(i);
-    dirty = c < 32 || c === 0x7f || c === 0x2028 || c === 0x2029;
-  }
   let clean = out;
-  if (dirty) {
+  if (RE_CONTROL.test(out)) {
     clean = '';
     for (let i = 0; i < out.length; i++) {
       const c = out.charCodeAt(i);

@@ -16,7 +16,7 @@
  * failed to decode: a malformed escape stays in the text as it was and is flagged.
  */
 
-import { charMask, charClass, M_HIGH, M_PERCENT, M_PLUS, M_AMP, M_BSLASH } from './char-classes';
+import { charMask, charClass, M_HIGH, M_PERCENT, M_PLUS, M_AMP, M_BSLASH, M_UPPER } from './char-classes';
 
 /** `%XX` remained after the first decoding pass (the value was encoded twice or more). */
 export const EV_MULTI_ENCODED = 1 << 0;
@@ -62,21 +62,30 @@ export interface NormalizedValue {
   readonly markupMask: number;
 }
 
+/** Hex digit values by character code (-1: not a hex digit). */
+const HEX: Int8Array = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 0; c < 10; c++) t[48 + c] = c;
+  for (let c = 0; c < 6; c++) {
+    t[97 + c] = 10 + c;
+    t[65 + c] = 10 + c;
+  }
+  return t;
+})();
+
 function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
+  return c < 128 ? HEX[c] : -1;
 }
 
 /** Value of two hex digits at `i`, or -1. */
 function hex2(s: string, i: number): number {
   if (i + 1 >= s.length) return -1;
-  const a = hexVal(s.charCodeAt(i));
-  if (a < 0) return -1;
-  const b = hexVal(s.charCodeAt(i + 1));
-  if (b < 0) return -1;
-  return (a << 4) | b;
+  const c = s.charCodeAt(i);
+  const d = s.charCodeAt(i + 1);
+  if (c >= 128 || d >= 128) return -1;
+  const a = HEX[c];
+  const b = HEX[d];
+  return a < 0 || b < 0 ? -1 : (a << 4) | b;
 }
 
 /** Number of bytes a UTF-8 sequence with this lead byte claims (2..6), or 0. */
@@ -105,9 +114,16 @@ let scratch = new Uint16Array(1024);
 
 const UTF16 = new TextDecoder('utf-16le');
 
+/** Reused for short strings: `fromCharCode.apply` on a plain array is the fastest way there. */
+const SHORT: number[] = [];
+
 /** The first `len` code units of `buf` as a string (native decoding for long ones). */
 export function codesToString(buf: Uint16Array, len: number): string {
-  if (len <= 48) return String.fromCharCode.apply(null, buf.subarray(0, len) as unknown as number[]);
+  if (len <= 64) {
+    SHORT.length = len;
+    for (let i = 0; i < len; i++) SHORT[i] = buf[i];
+    return String.fromCharCode.apply(null, SHORT);
+  }
   return UTF16.decode(new Uint8Array(buf.buffer, buf.byteOffset, len * 2));
 }
 
@@ -631,7 +647,7 @@ export function normalizeValue(raw: string): NormalizedValue {
       flags |= EV_UTF7;
     }
   }
-  text = text.toLowerCase();
+  if (mask & (M_UPPER | M_HIGH)) text = text.toLowerCase();
   let markup = utf7 ?? text;
   let markupMask = utf7 === undefined ? mask : charMask(markup);
   if (markupMask & (M_AMP | M_BSLASH)) {

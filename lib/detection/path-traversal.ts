@@ -81,12 +81,12 @@ const TARGETS: readonly Target[] = [
   { name: 'unattend.xml', parents: [''] },
 ];
 
-/** {@link TARGETS} by the code of their first character (all are ASCII). */
-const TARGETS_BY_LETTER: readonly (readonly Target[] | undefined)[] = (() => {
+/** {@link TARGETS} by the codes of their first two characters (all ASCII): `c0 * 128 + c1`. */
+const TARGETS_BY_START: readonly (readonly Target[] | undefined)[] = (() => {
   const m: Target[][] = [];
   for (const t of TARGETS) {
-    const c = t.name.charCodeAt(0);
-    (m[c] ??= []).push(t);
+    const k = t.name.charCodeAt(0) * 128 + t.name.charCodeAt(1);
+    (m[k] ??= []).push(t);
   }
   return m;
 })();
@@ -151,7 +151,8 @@ export function scanPath(nv: NormalizedValue, out: FindingList): void {
   analyzePath(v, nv.flags, r);
   let best = r.score;
   let text = v;
-  if (best < PATH_RULES.traversal.score && nv.raw.indexOf('%') >= 0) {
+  // Already an attack at every paranoia level: the raw view could only raise the score.
+  if (best < PATH_RULES.traversalLeading.score && nv.raw.indexOf('%') >= 0) {
     const raw = decodeHexLiterals(nv.raw.toLowerCase());
     const r2: PathResult = { score: 0, rule: '', at: 0 };
     analyzePath(raw, nv.flags, r2);
@@ -225,7 +226,9 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
     const odd = sep >= 0 && isOddSeparator(v.charCodeAt(sep));
     const last = Math.min(n - 1, sep + (odd ? 4 : 1));
     for (let q = sep + 1; q <= last; q++) {
-      const list = TARGETS_BY_LETTER[v.charCodeAt(q)];
+      const c0 = v.charCodeAt(q);
+      const c1 = q + 1 < n ? v.charCodeAt(q + 1) : 0;
+      const list = c0 < 128 && c1 < 128 ? TARGETS_BY_START[c0 * 128 + c1] : undefined;
       if (list) {
         for (const t of list) {
           if (!v.startsWith(t.name, q)) continue;
@@ -236,7 +239,7 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
           if (hit > 0) {
             if (targetAt < 0 || q < targetAt) targetAt = q;
             if (hit === 2) targetEvasive = true;
-            if (startsAsPath(v, q)) targetLeading = true;
+            if (!targetLeading && startsAsPath(v, q)) targetLeading = true;
           }
         }
         // A parent directory name: its target is found from the separator after it.
@@ -274,6 +277,9 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
   if (res.score < PATH_RULES.systemDir.score) {
     let s = 0;
     while (s < n && v.charCodeAt(s) === 32) s++;
+    // Every system directory starts with `/`, `\`, a drive letter or `%`.
+    const c0 = s < n ? v.charCodeAt(s) : -1;
+    if (!(c0 === 47 || c0 === 92 || c0 === 37 || (s + 1 < n && v.charCodeAt(s + 1) === 58))) return;
     let blank = false;
     for (let i = s; i < n && !blank; i++) blank = v.charCodeAt(i) === 32 || v.charCodeAt(i) === 10;
     if (!blank) {

@@ -6,6 +6,7 @@
 import { CMD_REGEXES } from './command-injection';
 import { NOSQL_REGEXES } from './nosql-injection';
 import { PATH_REGEXES } from './path-traversal';
+import { FINDINGS_REGEXES } from './findings';
 
 /** One registered expression. */
 export interface RegisteredRegex {
@@ -18,4 +19,5 @@ export const DETECTION_REGEXES: readonly RegisteredRegex[] = [
   ...CMD_REGEXES.map((regex) => ({ module: 'command-injection', regex })),
   ...NOSQL_REGEXES.map((regex) => ({ module: 'nosql-injection', regex })),
   ...PATH_REGEXES.map((regex) => ({ module: 'path-traversal', regex })),
+  ...FINDINGS_REGEXES.map((regex) => ({ module: 'findings', regex })),
 ];

@@ -1,3 +1,5 @@
+import { codesToString } from './normalize';
+
 /**
  * Builds a string from pieces in a reusable UTF-16 buffer. Long chains of `+=` build
  * nested ropes that the next reader must flatten, and that flattening (plus the garbage)
@@ -44,10 +46,6 @@ export class TextBuilder {
 
   /** The string built so far. */
   done(): string {
-    const len = this.len;
-    if (len <= 48) return String.fromCharCode.apply(null, this.buf.subarray(0, len) as unknown as number[]);
-    return UTF16.decode(new Uint8Array(this.buf.buffer, 0, len * 2));
+    return codesToString(this.buf, this.len);
   }
 }
-
-const UTF16 = new TextDecoder('utf-16le');
