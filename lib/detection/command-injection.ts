@@ -552,6 +552,21 @@ function skipLeadingQuotes(v: string): number {
 }
 
 
+/** Characters that start a command position by themselves. */
+const POSITION_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of ';|&\n\r`$') t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/** True at a character of RE_POSITION (one of `;|&` line breaks `` ` `` `$`, or `<(`/`>(`). */
+function isPositionAt(v: string, i: number): boolean {
+  const c = v.charCodeAt(i);
+  if (c >= 128) return false;
+  if (POSITION_CHARS[c] === 1) return true;
+  return (c === 60 || c === 62) && v.charCodeAt(i + 1) === 40;
+}
+
 /**
  * True for a `|` inside a parenthesised, blank-free group (`index.(bt|db|dir|pag)`,
  * `(gif|png)`): an alternation in a pattern, not a pipe.
@@ -583,11 +598,17 @@ function scanPositions(v: string, best: Best): void {
   const re = RE_POSITION;
   re.lastIndex = 0;
   for (let i = 0; i < n; i++) {
-    // Jump to the next character that can start a command position (a native scan).
-    re.lastIndex = i;
-    if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
-    i = re.lastIndex - 1;
-    if (v.charCodeAt(i) === 40) i--; // `<(` and `>(` match two characters
+    // The next character that can start a command position: a few characters ahead by hand
+    // (dense values such as `;id;id`), further by a native scan (prose).
+    const near = Math.min(n, i + 16);
+    while (i < near && !isPositionAt(v, i)) i++;
+    if (i >= near) {
+      if (i >= n) break;
+      re.lastIndex = i;
+      if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
+      i = re.lastIndex - 1;
+      if (v.charCodeAt(i) === 40) i--; // `<(` and `>(` match two characters
+    }
     const c = v.charCodeAt(i);
     let how = -1;
     let at = i + 1;

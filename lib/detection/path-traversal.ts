@@ -82,8 +82,9 @@ const TARGETS: readonly Target[] = [
 ];
 
 /** {@link TARGETS} by the codes of their first two characters (all ASCII): `c0 * 128 + c1`. */
-const TARGETS_BY_START: readonly (readonly Target[] | undefined)[] = (() => {
-  const m: Target[][] = [];
+const TARGETS_BY_START: readonly (readonly Target[] | null)[] = (() => {
+  // Filled, not holey: reading a hole walks the prototype chain.
+  const m: (Target[] | null)[] = new Array<Target[] | null>(128 * 128).fill(null);
   for (const t of TARGETS) {
     const k = t.name.charCodeAt(0) * 128 + t.name.charCodeAt(1);
     (m[k] ??= []).push(t);
@@ -213,13 +214,20 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
   const re = RE_SEPARATOR;
   for (let sep = -1; sep < n; sep++) {
     if (sep >= 0) {
-      // Jump to the next separator (a native scan; the class is the one of isSeparator, plus `?`).
-      re.lastIndex = sep;
-      if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
-      sep = re.lastIndex - 1;
+      // The next separator: the character right here (dense, as in `/*/*`), or a native scan
+      // to it (sparse, as in prose); the class is the one of isSeparator, plus `?`.
+      let c = v.charCodeAt(sep);
+      const near = Math.min(n, sep + 16);
+      while (sep < near && !(c === 63 || (c < 128 ? ASCII_SEPARATOR[c] === 1 : isSeparator(c)))) c = v.charCodeAt(++sep);
+      if (sep >= near) {
+        if (sep >= n) break;
+        re.lastIndex = sep;
+        if (!re.test(v)) break; // test(), unlike exec(), allocates no match array
+        sep = re.lastIndex - 1;
+        c = v.charCodeAt(sep);
+      }
       // In prose `?` ends a question and `%` a percentage: they separate only among other
       // leftovers of an encoding (`.?%c0%af`, `%c1%pc`).
-      const c = v.charCodeAt(sep);
       if (c === 63 && !(sep > 0 && (v.charCodeAt(sep - 1) === 46 || v.charCodeAt(sep - 1) === 63 || isSeparator(v.charCodeAt(sep - 1))))) continue;
       if (c === 37 && !(sep + 1 < n && (isAlnum(v.charCodeAt(sep + 1)) || v.charCodeAt(sep + 1) === 37))) continue;
     }
@@ -228,7 +236,7 @@ function analyzePath(v: string, flags: number, res: PathResult): void {
     for (let q = sep + 1; q <= last; q++) {
       const c0 = v.charCodeAt(q);
       const c1 = q + 1 < n ? v.charCodeAt(q + 1) : 0;
-      const list = c0 < 128 && c1 < 128 ? TARGETS_BY_START[c0 * 128 + c1] : undefined;
+      const list = c0 < 128 && c1 < 128 ? TARGETS_BY_START[c0 * 128 + c1] : null;
       if (list) {
         for (const t of list) {
           if (!v.startsWith(t.name, q)) continue;
