@@ -125,20 +125,25 @@ const PLACEHOLDER_NAMES: ReadonlySet<string> = new Set([
  */
 function schemeBefore(m: string, colon: number, out: { schemeStart: number }): string {
   let i = colon - 1;
-  let letters = '';
+  let letters = 0;
+  let gaps = false;
   let budget = 40;
   while (i >= 0 && budget-- > 0) {
     const c = m.charCodeAt(i);
     if (isLetter(c)) {
-      letters = m.charAt(i) + letters;
-      if (letters.length > 12) return '';
-    } else if (!isBlankOrControl(c)) break;
+      if (++letters > 12) return '';
+    } else if (isBlankOrControl(c)) gaps = true;
+    else break;
     i--;
   }
   // The scheme must start at a boundary: not in the middle of a word.
   out.schemeStart = i + 1;
   while (out.schemeStart < colon && isBlankOrControl(m.charCodeAt(out.schemeStart))) out.schemeStart++;
-  return letters;
+  if (letters === 0) return '';
+  if (!gaps) return m.slice(out.schemeStart, colon);
+  let scheme = '';
+  for (let k = out.schemeStart; k < colon; k++) if (isLetter(m.charCodeAt(k))) scheme += m.charAt(k);
+  return scheme;
 }
 
 const DATA_TYPES = ['text/html', 'text/javascript', 'application/', 'image/svg', 'text/xml', 'text/xsl', 'text/plain;base64', 'text/ecmascript'];
@@ -165,6 +170,7 @@ function codeFollows(m: string, colon: number): boolean {
   if (i >= m.length) return false;
   for (let k = i; k < end; k++) {
     const c = m.charCodeAt(k);
+    if (c === 58) return false; // another scheme: judged at its own colon
     // ( ) ` / = ; [ % & \ ' " { +
     if (c === 40 || c === 96 || c === 47 || c === 61 || c === 59 || c === 91 || c === 37 || c === 38 ||
       c === 92 || c === 39 || c === 34 || c === 123 || c === 43) return true;
@@ -398,6 +404,8 @@ function scanSchemes(m: string, best: Best): void {
           else if (embedded) best.take(XSS_RULES.scriptUrlEmbedded, m, pos.schemeStart, colon + 40);
           else best.take(XSS_RULES.scriptUrlProse, m, pos.schemeStart, colon + 40);
         }
+        // Later schemes cannot score above an embedded one (only the first can be at the start).
+        if (best.score >= XSS_RULES.scriptUrlEmbedded.score) return;
       }
     }
     colon = m.indexOf(':', colon + 1);
