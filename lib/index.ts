@@ -11,6 +11,8 @@ export type { CounterStore, WindowCount, ActiveBlock, Logger, Clock, Alerter, Al
 export { SecError, ConfigError, SetupError, StoreError, PersistenceError, AlertError, InputError } from './core/errors';
 export { MemoryStore } from './stores/memory-store';
 export { RedisStore } from './stores/redis-store';
+export { createInjectionDetector } from './detection';
+export type { InjectionDetector, DetectorOptions, DetectorLimits, ParanoiaLevel } from './detection';
 export { SecureAuth } from './decorators/secure-auth';
 export { SecureAssessment } from './decorators/secure-assessment';
 export { AUTH_POLICY, ASSESSMENT_POLICY, getPolicy } from './decorators/metadata';

@@ -25,7 +25,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { parseAssessmentPolicy, parseAuthPolicy, type SecureAssessmentOptions, type SecureAuthOptions } from './config/policies';
 import { CidrSet } from './core/cidr';
 import { SetupError } from './core/errors';
-import { createInterimScanner } from './detection/interim-scanner';
+import { createInjectionDetector } from './detection';
 import { createErrorHandler } from './http/error-handler';
 import { createParamsGuard } from './http/injection-guard';
 import { createMiddleware, type MiddlewareOptions, type WatchpostMiddleware } from './http/middleware';
@@ -301,7 +301,8 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   // app starts anyway when it cannot be reached.
   if (await sink.whenUp(Math.min(config.database.connectTimeoutMs, 3000))) await firstLoad;
 
-  const scanner = createInterimScanner();
+  // One detector for the middleware, the guards and the assessment free-text check.
+  const scanner = createInjectionDetector(config.injection.paranoia === undefined ? {} : { paranoia: config.injection.paranoia });
 
   // Assessment checks: baselines in the database (shared by every instance, kept across
   // restarts); the request path never waits on them (background loads and appends).

@@ -14,6 +14,9 @@ import type { CliCommand, CliIO } from './io';
 import { writeOut } from './io';
 import type { AssessmentSubmission } from '../core/types';
 import { AssessmentAnalyzer } from '../core/assessment-analyzer';
+import { parseNumber } from '../config/parsers';
+import { engineTextScanner } from '../detection/assessment-text-scanner';
+import type { ParanoiaLevel } from '../detection';
 import {
   type AssessmentAnomalyConfig,
   ASSESSMENT_DEFAULTS,
@@ -226,9 +229,19 @@ export const run: CliCommand = async (args, io) => {
     return 2;
   }
   const store = new MemoryBaselineStore({ maxSamplesPerType: parsed.maxSamplesPerType, maxTypes: parsed.maxTypes });
+  // The same injection engine and paranoia level as the middleware (DETECTION_PARANOIA_LEVEL).
+  let scanText;
+  try {
+    const level = io.env.DETECTION_PARANOIA_LEVEL;
+    scanText = engineTextScanner(level === undefined || level.trim() === '' ? undefined : (parseNumber('DETECTION_PARANOIA_LEVEL', level, { integer: true, min: 1, max: 4 }) as ParanoiaLevel));
+  } catch (err) {
+    io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
   const analyzer = new AssessmentAnalyzer({
     store,
     config,
+    scanText,
     appendMode: 'await',
     onError: (err) => io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`),
   });

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   ERR_WATCHPOST_INVALID_IP: 'blockIp/unblockIp/blockedUntil was given something that is not an IP address.',
   ERR_WATCHPOST_INVALID_EVENT: 'logSecurityEvent() was called with an unknown type or severity, or a malformed field.',
   ERR_WATCHPOST_CLOSED: 'A watchpost instance was used after close().',
+  ERR_WATCHPOST_INVALID_DETECTION_OPTION: 'An option of createInjectionDetector() (paranoia, limits) has a bad value or is not known.',
   ERR_WATCHPOST_INVALID_ASSESSMENT_OPTION: 'An assessment anomaly setting (ANOMALY_*, or an `anomaly` option) has a bad value.',
   ERR_WATCHPOST_UNKNOWN_ASSESSMENT_OPTION: 'An `anomaly` option passed to createWatchpost() (or a decorator) is not known.',
   ERR_WATCHPOST_BASELINE_STORE: 'The assessment baseline store failed; detection carries on with the last baseline it has.',

@@ -23,7 +23,7 @@ import {
   planReference,
 } from '../detection/assessment-baseline';
 import { evaluateAssessment, toBaselineSample } from '../detection/assessment-anomaly';
-import { type TextScanner, createStandInTextScanner, safeTextScanner } from '../detection/assessment-text-scanner';
+import { type TextScanner, engineTextScanner, safeTextScanner } from '../detection/assessment-text-scanner';
 
 /** Options of {@link AssessmentAnalyzer}. */
 export interface AssessmentAnalyzerOptions {
@@ -31,9 +31,9 @@ export interface AssessmentAnalyzerOptions {
   /** Resolved settings (`parseAssessmentAnomalyOptions` / `resolveAssessmentConfigFromEnv`). */
   readonly config: AssessmentAnomalyConfig;
   /**
-   * Free-text injection scanner. Defaults to the stand-in of
-   * lib/detection/assessment-text-scanner.ts; pass `(v) => engine.scanValue(v, 'text')` to use
-   * the project's injection engine. Wrapped so that a throwing scanner never breaks detection.
+   * Free-text injection scanner. Defaults to the project's injection engine at its default
+   * paranoia level (`engineTextScanner()`). Wrapped so that a throwing scanner never breaks
+   * detection.
    */
   readonly scanText?: TextScanner;
   /**
@@ -126,7 +126,7 @@ export class AssessmentAnalyzer {
     this.store = options.store;
     this.config = options.config;
     this.onError = options.onError ?? (() => undefined);
-    const scanner = options.scanText ?? createStandInTextScanner();
+    const scanner = options.scanText ?? engineTextScanner();
     this.scan = safeTextScanner(scanner, (err) => this.onError(err, { op: 'scan' }));
     this.refreshAfterMs = options.refreshAfterMs ?? (options.store.localOnly ? 3_600_000 : 300_000);
     this.refreshAfterAppends = options.refreshAfterAppends ?? 10;

@@ -51,10 +51,10 @@ export interface SubmissionFeatures {
   readonly invalid: readonly { readonly field: string; readonly observed: unknown; readonly expected: string }[];
 }
 
-const NUMERIC_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-const LETTER_RE = /^[a-z]$/;
-const SUFFIX_NUMBER_RE = /^[a-z_\- ]{0,12}?(\d{1,4})$/;
-const KEY_NUMBER_RE = /^(.*?)(\d+)$/;
+const RE_WHITESPACE_RUN = /\s+/g;
+const RE_NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const RE_LETTER = /^[a-z]$/;
+const RE_SUFFIX_NUMBER = /^[a-z_\- ]{0,12}?(\d{1,4})$/;
 
 /** Common ordered answer labels (Likert agreement and frequency scales). */
 const LABEL_ORDINALS: Readonly<Record<string, number>> = Object.freeze({
@@ -85,7 +85,7 @@ function wordCount(s: string): number {
 }
 
 /** Sentence punctuation: a short string with a space and one of these is prose, not an option label. */
-const PROSE_PUNCTUATION_RE = /[.,!?:;()"]/;
+const RE_PROSE_PUNCTUATION = /[.,!?:;()"]/;
 
 function kindOf(v: unknown, maxChoiceLength: number): AnswerKind {
   if (v === null || v === undefined) return 'empty';
@@ -94,9 +94,9 @@ function kindOf(v: unknown, maxChoiceLength: number): AnswerKind {
   if (typeof v === 'string') {
     const t = v.trim();
     if (t.length === 0) return 'empty';
-    if (NUMERIC_RE.test(t)) return 'number';
+    if (RE_NUMERIC.test(t)) return 'number';
     const words = wordCount(t);
-    if (t.length <= maxChoiceLength && words <= 4 && !(words > 1 && PROSE_PUNCTUATION_RE.test(t))) return 'token';
+    if (t.length <= maxChoiceLength && words <= 4 && !(words > 1 && RE_PROSE_PUNCTUATION.test(t))) return 'token';
     return 'text';
   }
   return 'other';
@@ -107,12 +107,27 @@ function kindOf(v: unknown, maxChoiceLength: number): AnswerKind {
  * keys of another shape (`comment`, `email`) are extra fields, not items of the answer sequence;
  * otherwise every key is an item.
  */
+/**
+ * A key's non-numeric prefix and its trailing digits (`q12` -> `q`, `12`), or undefined when
+ * it does not end in a digit. A scan from the end: linear whatever the key (keys come from the
+ * request body; a backtracking regex here would be quadratic).
+ */
+function splitKeyNumber(key: string): [string, string] | undefined {
+  let i = key.length;
+  while (i > 0) {
+    const c = key.charCodeAt(i - 1);
+    if (c < 48 || c > 57) break;
+    i -= 1;
+  }
+  return i === key.length ? undefined : [key.slice(0, i), key.slice(i)];
+}
+
 function itemKeySet(keys: readonly string[]): Set<string> | undefined {
   if (keys.length < 4) return undefined;
   const byPrefix = new Map<string, number>();
   for (const k of keys) {
-    const m = KEY_NUMBER_RE.exec(k);
-    if (m) byPrefix.set(m[1], (byPrefix.get(m[1]) ?? 0) + 1);
+    const m = splitKeyNumber(k);
+    if (m) byPrefix.set(m[0], (byPrefix.get(m[0]) ?? 0) + 1);
   }
   let best: string | undefined;
   let bestCount = 0;
@@ -125,8 +140,8 @@ function itemKeySet(keys: readonly string[]): Set<string> | undefined {
   if (best === undefined || bestCount === keys.length || bestCount < 0.6 * keys.length) return undefined;
   const set = new Set<string>();
   for (const k of keys) {
-    const m = KEY_NUMBER_RE.exec(k);
-    if (m && m[1] === best && m[2].length <= 9) set.add(k);
+    const m = splitKeyNumber(k);
+    if (m && m[0] === best && m[1].length <= 9) set.add(k);
   }
   return set;
 }
@@ -134,16 +149,16 @@ function itemKeySet(keys: readonly string[]): Set<string> | undefined {
 function tokenOf(v: unknown, kind: AnswerKind): string {
   if (kind === 'number') return String(Number(typeof v === 'string' ? v.trim() : v));
   if (kind === 'boolean') return v ? 'true' : 'false';
-  return String(v).trim().toLowerCase().replace(/\s+/g, ' ');
+  return String(v).trim().toLowerCase().replace(RE_WHITESPACE_RUN, ' ');
 }
 
 function ordinalOf(token: string, kind: AnswerKind): number | undefined {
   if (kind === 'number') return Number(token);
   if (kind === 'boolean') return token === 'true' ? 1 : 0;
-  if (LETTER_RE.test(token)) return token.charCodeAt(0) - 96;
+  if (RE_LETTER.test(token)) return token.charCodeAt(0) - 96;
   const label = LABEL_ORDINALS[token];
   if (label !== undefined) return label;
-  const m = SUFFIX_NUMBER_RE.exec(token);
+  const m = RE_SUFFIX_NUMBER.exec(token);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -158,7 +173,7 @@ export function orderItemKeys(keys: readonly string[]): string[] {
   const set = keys.length < 4 ? allNumbered(keys) : (itemKeySet(keys) ?? allNumbered(keys));
   if (!set) return [...keys];
   const numbered = keys.filter((k) => set.has(k));
-  const nums = new Map(numbered.map((k) => [k, Number((KEY_NUMBER_RE.exec(k) as RegExpExecArray)[2])]));
+  const nums = new Map(numbered.map((k) => [k, Number((splitKeyNumber(k) as [string, string])[1])]));
   const sorted = numbered
     .map((k, i) => ({ k, i }))
     .sort((a, b) => (nums.get(a.k) as number) - (nums.get(b.k) as number) || a.i - b.i)
@@ -170,16 +185,16 @@ export function orderItemKeys(keys: readonly string[]): string[] {
 function allNumbered(keys: readonly string[]): Set<string> | undefined {
   let prefix: string | undefined;
   for (const k of keys) {
-    const m = KEY_NUMBER_RE.exec(k);
-    if (!m || m[2].length > 9) return undefined;
-    if (prefix === undefined) prefix = m[1];
-    else if (prefix !== m[1]) return undefined;
+    const m = splitKeyNumber(k);
+    if (!m || m[1].length > 9) return undefined;
+    if (prefix === undefined) prefix = m[0];
+    else if (prefix !== m[0]) return undefined;
   }
   return new Set(keys);
 }
 
 /** Plain words: no quote, bracket, operator or separator that injection syntax needs. */
-const PLAIN_TEXT_RE = /^[\p{L}\p{N}\p{Zs}._,?!-]*$/u;
+const RE_PLAIN_TEXT = /^[\p{L}\p{N}\p{Zs}._,?!-]*$/u;
 
 /** Collects the strings worth scanning, up to a cap, walking nested answers to a bounded depth. */
 class TextCollector {
@@ -193,7 +208,7 @@ class TextCollector {
   ) {}
 
   add(path: string, value: string): void {
-    if (value.length <= 256 && PLAIN_TEXT_RE.test(value)) return;
+    if (value.length <= 256 && RE_PLAIN_TEXT.test(value)) return;
     if (this.out.length >= this.max) {
       this.truncated = true;
       return;
@@ -351,3 +366,6 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
     invalid,
   };
 }
+
+/** The regexes of this module, for the recheck spec (regex-registry.ts). */
+export const ASSESSMENT_FEATURE_REGEXES: readonly RegExp[] = [RE_WHITESPACE_RUN, RE_NUMERIC, RE_LETTER, RE_SUFFIX_NUMBER, RE_PROSE_PUNCTUATION, RE_PLAIN_TEXT];

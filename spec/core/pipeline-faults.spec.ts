@@ -275,7 +275,7 @@ if (!REDIS) {
           const direct = new RedisStore({ url: redis.url });
           await direct.init();
           try {
-            await eventually(async () => assert.ok(await direct.blockedUntil('ip:198.51.100.33'), 'the block is back in Redis itself'), 10_000, 100);
+            await eventually(async () => assert.ok(await direct.blockedUntil('ip:198.51.100.33'), `the block is back in Redis itself (store ${JSON.stringify((await w.health()).store)})`), 20_000, 100);
             assert.equal((await w.health()).store.state, 'ok');
           } finally {
             await direct.shutdown();

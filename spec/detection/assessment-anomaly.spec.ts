@@ -3,11 +3,11 @@ import { assert } from '../helpers/counted-assert';
 import type { AssessmentAnomaly, AssessmentSubmission } from '../../lib/core/types';
 import { detectAssessmentAnomalies, evaluateAssessment, toBaselineSample } from '../../lib/detection/assessment-anomaly';
 import { type BaselineSample, type BaselineSnapshot, computeStats } from '../../lib/detection/assessment-baseline';
-import { createStandInTextScanner } from '../../lib/detection/assessment-text-scanner';
+import { engineTextScanner } from '../../lib/detection/assessment-text-scanner';
 import { DAY_MS, T0, VARIED_12, answers, config, samples, snapshotOf, submission } from '../helpers/assessment-fixtures';
 
 const cfg = config();
-const scan = createStandInTextScanner();
+const scan = engineTextScanner();
 const types = (anoms: readonly AssessmentAnomaly[]): string[] => anoms.map((a) => a.type);
 /** A warm baseline: 600 honest submissions, 10 s per item, ln-time SD 0.3, scores around 60. */
 const warm = snapshotOf(samples({ n: 600, medianSecPerItem: 10, sdLn: 0.3, scoreMean: 60, scoreSd: 10 }));

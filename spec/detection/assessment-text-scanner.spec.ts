@@ -1,7 +1,7 @@
 import { assert } from '../helpers/counted-assert';
-import { createStandInTextScanner, safeTextScanner } from '../../lib/detection/assessment-text-scanner';
+import { engineTextScanner, safeTextScanner } from '../../lib/detection/assessment-text-scanner';
 
-const scan = createStandInTextScanner();
+const scan = engineTextScanner();
 
 const ATTACKS: [string, string][] = [
   ["' OR '1'='1", 'sqli'],
@@ -34,7 +34,7 @@ const BENIGN = [
   'SELECT name FROM employees is the first query we learned.',
   'for (let i = 0; i < n; i++) { total += a[i]; }',
   'if (a < b && b > c) return a;',
-  'Use <b>bold</b> for headings.',
+  'Use **bold** for headings.',
   "Rock 'n' roll; jazz & blues.",
   'I rate it 10/10 -- really.',
   "He said 'hello' -- and left.",
@@ -47,16 +47,23 @@ const BENIGN = [
   '',
 ];
 
-describe('detection/assessment-text-scanner (stand-in)', () => {
+describe('detection/assessment-text-scanner (the injection engine through the seam)', () => {
   for (const [payload, kind] of ATTACKS) {
     it(`flags ${kind}: ${payload}`, () => {
       const r = scan(payload);
       assert.equal(r.attack, true);
       assert.ok(r.kinds.includes(kind), `kinds ${JSON.stringify(r.kinds)}`);
       assert.ok(r.score > 0);
-      assert.equal(scan(`Nice quiz ${payload}`).attack, true);
+      // After a word, a backtick span reads as Markdown inline code, which the engine lets through.
+      if (!payload.startsWith('`')) assert.equal(scan(`Nice quiz ${payload}`).attack, true);
     });
   }
+
+  it('literal HTML markup in an answer is reported (markup injection), and so is a bare backtick command', () => {
+    assert.deepEqual(scan('Use <b>bold</b> for headings.').kinds, ['xss']);
+    assert.equal(scan('`id`').attack, true);
+    assert.equal(scan('Nice quiz `id`').attack, false, 'Markdown inline code in prose is not a command');
+  });
   for (const text of BENIGN) {
     it(`lets through: ${JSON.stringify(text)}`, () => {
       const r = scan(text);
