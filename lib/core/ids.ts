@@ -6,9 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 
+let lastMs = -1;
+let lastPrefix = '';
+
 /** A new UUIDv7 string. */
 export function newId(now = Date.now()): string {
-  const r = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx (v4 randomness, pooled)
-  const ts = now.toString(16).padStart(12, '0').slice(-12);
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(15)}`;
+  if (now !== lastMs) {
+    // The timestamp part changes once per millisecond: format it once.
+    const ts = now.toString(16).padStart(12, '0').slice(-12);
+    lastPrefix = `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7`;
+    lastMs = now;
+  }
+  // randomUUID(): xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, pooled randomness; keep its last 21 characters.
+  return lastPrefix + randomUUID().slice(15);
 }
