@@ -18,19 +18,30 @@ interface Scenario {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly body?: string;
+  /** Per-request body (a different user each time), where the route keeps per-user state. */
+  readonly bodyFor?: (n: number) => string;
 }
 
 const q40 = 'blue notebook for the office desk, ruled';
-const responses = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`q${i + 1}`, ['strongly agree', 'agree', 'neutral', 'disagree'][i % 4]]));
-const base = { user: 'student-42', type: 'ai_job_risk', completion_time: 412, responses, score: 71, submitted_at: '2026-11-20T10:00:00Z' };
-// A free-text answer of ordinary prose fills the body to 2 KB.
-const prose = 'I think automation will change parts of my job, mostly the reporting, but not the conversations with clients. ';
-const assessment = JSON.stringify({ ...base, comment: prose.repeat(20).slice(0, 2048 - JSON.stringify({ ...base, comment: '' }).length) });
+// Varied Likert answers (no run, no cycle): an ordinary submission, not an anomaly.
+const LIKERT = ['strongly agree', 'agree', 'neutral', 'disagree', 'strongly disagree'];
+const responses = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`q${i + 1}`, LIKERT[(i * i * 7 + i * 3 + 1) % 5]]));
+// A 60-item Likert form with per-item times, a short free-text answer, padded to 2 KB.
+const itemTimes = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`q${i + 1}`, 3 + ((i * 7) % 9)]));
+const base = { user: 'student-42', type: 'ai_job_risk', completion_time: 412, responses: { ...responses, comment: 'Mostly the reporting side of my job will change.' }, item_times: itemTimes, score: 71, submitted_at: '2026-11-20T10:00:00Z' };
+const assessment = JSON.stringify({ ...base, note: 'x'.repeat(Math.max(0, 2048 - JSON.stringify({ ...base, note: '' }).length)) });
 
 const SCENARIOS: Scenario[] = [
   { name: 'GET /api/items?q=<40 chars>', method: 'GET', path: `/api/items?q=${encodeURIComponent(q40)}` },
   { name: 'POST /api/auth/login', method: 'POST', path: '/api/auth/login', body: JSON.stringify({ username: 'demo@example.com', password: 'correct horse battery staple' }) },
-  { name: `POST /api/assessments/submit (${(assessment.length / 1024).toFixed(1)} KB)`, method: 'POST', path: '/api/assessments/submit', body: assessment },
+  {
+    name: `POST /api/assessments/submit (${(assessment.length / 1024).toFixed(1)} KB)`,
+    method: 'POST',
+    path: '/api/assessments/submit',
+    body: assessment,
+    // Same size, one user per request, so baselines grow as with real students.
+    bodyFor: (n) => assessment.replace('"student-42"', `"s${String(n % 100000).padStart(6, '0')}"`),
+  },
 ];
 
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
@@ -55,6 +66,7 @@ function cpu(child: ChildProcess): Promise<number> {
   });
 }
 
+let sent = 0;
 async function load(port: number, s: Scenario, seconds: number): Promise<{ rps: number; requests: number; non2xx: number }> {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}${s.path}`,
@@ -63,7 +75,8 @@ async function load(port: number, s: Scenario, seconds: number): Promise<{ rps: 
     headers: s.body ? { 'content-type': 'application/json' } : {},
     connections: CONNECTIONS,
     duration: seconds,
-  });
+    ...(s.bodyFor ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: (s.bodyFor as (n: number) => string)((sent += 1)) }) }] } : {}),
+  } as autocannon.Options);
   return { rps: r.requests.average, requests: r.requests.total, non2xx: r.non2xx };
 }
 

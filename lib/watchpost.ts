@@ -251,8 +251,9 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   }
   if (config.alertWebhookUrl) alerters.push(new ThrottledAlerter(WebhookAlerter.webhook(config.alertWebhookUrl), config.alertMaxPerMinute));
   if (config.slackWebhookUrl) alerters.push(new ThrottledAlerter(WebhookAlerter.slack(config.slackWebhookUrl), config.alertMaxPerMinute));
+  const rules = buildRules(config);
   const engine = new ThresholdEngine({
-    rules: buildRules(config),
+    rules,
     store,
     writer,
     emit: (e) => monitor.logSecurityEvent(e),
@@ -266,7 +267,12 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     metrics,
   });
   const monitor = new SecurityMonitor({
-    sinks: { logEvent: (r) => secLog.logEvent(r), writer, observe: config.enableRealTimeMonitoring ? (r) => engine.observe(r) : undefined },
+    sinks: {
+      logEvent: (r) => secLog.logEvent(r),
+      writer,
+      observe: config.enableRealTimeMonitoring ? (r) => engine.observe(r) : undefined,
+      counted: new Set(rules.flatMap((r) => r.eventTypes)),
+    },
     clock,
     logger: log,
     metrics,

@@ -25,6 +25,9 @@ import {
 import { evaluateAssessment, toBaselineSample } from '../detection/assessment-anomaly';
 import { type TextScanner, engineTextScanner, safeTextScanner } from '../detection/assessment-text-scanner';
 
+/** Shortest time between two reloads of one type in background mode, in ms. */
+const MIN_BACKGROUND_RELOAD_MS = 1000;
+
 /** Options of {@link AssessmentAnalyzer}. */
 export interface AssessmentAnalyzerOptions {
   readonly store: BaselineStore;
@@ -218,6 +221,9 @@ export class AssessmentAnalyzer {
 
   private due(entry: CacheEntry, nowMs: number): boolean {
     const n = entry.snapshot.live.n;
+    // In background mode (a shared database store) a type reloads at most once a second, so a
+    // burst of submissions during cold start does not become one read per submission.
+    if (this.loadMode === 'background' && nowMs >= entry.loadedAtMs && nowMs - entry.loadedAtMs < MIN_BACKGROUND_RELOAD_MS) return false;
     if (nowMs - entry.loadedAtMs >= this.refreshAfterMs) return true;
     if (n < this.config.minBaselineSamples || n < this.config.referenceMinSamples) return entry.appendsSinceLoad >= 1 || nowMs < entry.loadedAtMs;
     return entry.appendsSinceLoad >= Math.max(this.refreshAfterAppends, Math.ceil(0.02 * n));

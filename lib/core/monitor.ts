@@ -78,6 +78,8 @@ export interface MonitorSinks {
   readonly writer: BatchWriter;
   /** Threshold counting; undefined when real-time monitoring is off. */
   readonly observe?: (record: SecurityEventRecord) => Promise<void>;
+  /** Event types some rule counts; others skip `observe` (no promise to track). */
+  readonly counted?: ReadonlySet<SecurityEventType>;
 }
 
 interface Pending {
@@ -188,7 +190,7 @@ export class SecurityMonitor {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    const { logEvent, writer, observe } = this.options.sinks;
+    const { logEvent, writer, observe, counted } = this.options.sinks;
     for (const p of batch) {
       let record: SecurityEventRecord;
       try {
@@ -204,7 +206,7 @@ export class SecurityMonitor {
       }
       this.metrics.eventLogged(record.type, record.severity);
       writer.enqueue({ kind: 'event', record });
-      if (observe) {
+      if (observe && (!counted || counted.has(record.type))) {
         const work = observe(record).catch((err: unknown) => {
           this.log.error({ event: 'threshold_check_failed', err: err instanceof Error ? err.message : String(err) }, 'threshold counting failed');
         });

@@ -33,12 +33,22 @@ export function capText(text: string, max: number): string {
 const SECRET_KEY_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'authorization', 'cookie', 'session', 'credential', 'privatekey', 'cardnumber', 'ccnumber', 'creditcard', 'cvv', 'cvc', 'securitycode'];
 const SECRET_KEY_EXACT = new Set(['pass', 'pwd', 'pw', 'auth', 'pin', 'otp', 'ssn', 'pan', 'sid', 'jwt', 'bearer', 'setcookie']);
 
+// Field names repeat from request to request (q1..q60, username): remember the answers.
+const secretKeyMemo = new Map<string, boolean>();
+const SECRET_KEY_MEMO_MAX = 10_000;
+
 /** True when a field named `key` holds a secret and its value must never be written. */
 export function isSecretKey(key: string): boolean {
+  const known = secretKeyMemo.get(key);
+  if (known !== undefined) return known;
   const k = key.toLowerCase().replace(/[-_\s.]/g, '');
-  if (SECRET_KEY_EXACT.has(k)) return true;
-  for (const part of SECRET_KEY_PARTS) if (k.includes(part)) return true;
-  return false;
+  let secret = SECRET_KEY_EXACT.has(k);
+  if (!secret) for (const part of SECRET_KEY_PARTS) if (k.includes(part)) secret = true;
+  if (key.length <= 64) {
+    if (secretKeyMemo.size >= SECRET_KEY_MEMO_MAX) secretKeyMemo.clear();
+    secretKeyMemo.set(key, secret);
+  }
+  return secret;
 }
 
 /** What a redacted value is replaced with. */

@@ -31,7 +31,21 @@ export interface MetricsSources {
 
 /** Creates the metrics on `registry`. */
 export function createMetrics(registry: Registry, sources: MetricsSources = {}): WatchpostMetrics {
-  const events = new Counter({ name: 'watchpost_security_events_total', help: 'Security events logged, by type and severity.', labelNames: ['type', 'severity'], registers: [registry] });
+  // Counted in a plain map on the hot path and handed to prom-client when it is scraped.
+  const pendingEvents = new Map<string, number>();
+  new Counter({
+    name: 'watchpost_security_events_total',
+    help: 'Security events logged, by type and severity.',
+    labelNames: ['type', 'severity'],
+    registers: [registry],
+    collect() {
+      for (const [key, n] of pendingEvents) {
+        const cut = key.indexOf('|');
+        this.inc({ type: key.slice(0, cut), severity: key.slice(cut + 1) }, n);
+      }
+      pendingEvents.clear();
+    },
+  });
   const dropped = new Counter({ name: 'watchpost_events_dropped_total', help: 'Buffered database writes dropped (buffer full, or rejected by the database), by kind and, for events, severity.', labelNames: ['kind', 'severity'], registers: [registry] });
   const written = new Counter({ name: 'watchpost_events_written_total', help: 'Buffered writes (events, alerts, blocks, ...) stored in the database.', registers: [registry] });
   const buffer = new Gauge({ name: 'watchpost_event_buffer_size', help: 'Writes waiting for the database.', registers: [registry] });
@@ -70,7 +84,8 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
   return {
     registry,
     eventLogged(type: SecurityEventType, severity: Severity) {
-      events.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', severity: KNOWN_SEVERITIES.has(severity) ? severity : 'other' });
+      const key = `${KNOWN_TYPES.has(type) ? type : 'other'}|${KNOWN_SEVERITIES.has(severity) ? severity : 'other'}`;
+      pendingEvents.set(key, (pendingEvents.get(key) ?? 0) + 1);
     },
     eventsDropped(kind: string, severity: Severity | undefined, count: number) {
       dropped.inc({ kind: KINDS.has(kind) ? kind : 'other', severity: severity === undefined ? 'none' : KNOWN_SEVERITIES.has(severity) ? severity : 'other' }, count);
