@@ -79,7 +79,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
       return false;
     }
     if (!ctx.allowListed) {
-      const stop = suite.metrics.startCheckTimer('ip_block');
+      // One store read; its latency shows in the store's own metrics, not a histogram here.
       let until: Date | undefined;
       try {
         until = await suite.store.blockedUntil(blockKeyOf(ctx.ipKey));
@@ -89,8 +89,6 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
           refuse(res, 503, 'store_unavailable', ctx.requestId, 5000);
           return false;
         }
-      } finally {
-        stop();
       }
       if (until) {
         refuseBlocked(req, res, ctx, 'ip_blocked', until.getTime() - suite.clock.now());
