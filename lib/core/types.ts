@@ -85,7 +85,8 @@ export type ValueLocation =
   | 'user_agent'
   | 'referer'
   | 'path' // the URL path itself
-  | 'text'; // free text outside a request (assessment answers, the CLI)
+  | 'text' // a value outside a request (the CLI, manual checks)
+  | 'answer'; // a free-text answer a person typed in an assessment (formatting markup is weak evidence)
 
 /** One value to scan, as built by http/request-snapshot.ts. */
 export interface ScanInput {

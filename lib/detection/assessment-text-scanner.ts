@@ -16,13 +16,14 @@ export interface TextScanResult {
 export type TextScanner = (value: string) => TextScanResult;
 
 /**
- * The project's injection engine as a text scanner: free-text answers are judged as values at
- * the `text` location, at the given paranoia level (default: the engine's default).
+ * The project's injection engine as a text scanner: free-text answers are judged at the
+ * `answer` location (formatting markup such as `<b>` is weak evidence there), at the given
+ * paranoia level (default: the engine's default).
  */
 export function engineTextScanner(paranoia?: ParanoiaLevel): TextScanner {
   const detector = createInjectionDetector(paranoia === undefined ? {} : { paranoia });
   return function engineScanner(value: string): TextScanResult {
-    return detector.scanValue(value, 'text');
+    return detector.scanValue(value, 'answer');
   };
 }
 

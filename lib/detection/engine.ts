@@ -181,7 +181,7 @@ export class Engine {
     this.sql.scan(nv, out, !header && !key);
     this.exhausted = this.sql.exhausted;
     // (The US-ASCII charset trick, `¼script¾`, has none of those characters until decoded.)
-    if (mask & XSS_CHARS || (mask & M_HIGH && nv.raw.indexOf('\u00bc') >= 0)) scanXss(nv, out);
+    if (mask & XSS_CHARS || (mask & M_HIGH && nv.raw.indexOf('\u00bc') >= 0)) scanXss(nv, out, location === 'answer');
     scanCommand(nv, out, mask);
     if (mask & PATH_CHARS || nv.raw.indexOf('%') >= 0 || nv.text.indexOf('0x') >= 0) scanPath(nv, out);
     if (mask & NOSQL_CHARS || key) scanNoSql(nv, out, key);

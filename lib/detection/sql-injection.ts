@@ -186,18 +186,24 @@ export class SqlAnalyzer {
       const plusVariants = text.indexOf('+') >= 0 && !hasBlank(text) ? 2 : 1;
       for (let p = 0; p < plusVariants; p++) {
         const plus = p === 1;
-        for (let ctx = 0; ctx < 3 && best < CERTAIN; ctx++) {
+        for (let ctx = 0; ctx < 4 && best < CERTAIN; ctx++) {
           let from = 0;
-          if (ctx > 0) {
+          if (ctx === 1 || ctx === 2) {
             from = breakoutIndex(text, ctx === 1 ? 39 : 34);
             if (from < 0) continue;
+          } else if (ctx === 3) {
+            // A statement stacked after a numeric value, with prose before it: `ok 1; DROP TABLE x`
+            // (the bare parse stops at the prose). Parsed from the separator, so only a real second
+            // statement scores; a `;` after a word (`see you; delete from my list`) is prose.
+            from = stackedAfterNumber(text);
+            if (from < 0) continue;
           }
-          this.parse(text, from, ctx > 0, plus);
-          const [score, rule] = scoreParse(this.res, ctx > 0, bareAllowed);
+          this.parse(text, from, ctx === 1 || ctx === 2, plus);
+          const [score, rule] = scoreParse(this.res, ctx === 1 || ctx === 2, bareAllowed);
           if (score > best) {
             best = score;
             bestRule = rule;
-            bestStart = ctx > 0 ? from - 1 : this.res.start;
+            bestStart = ctx === 1 || ctx === 2 ? from - 1 : this.res.start;
             bestStop = this.res.stop;
             bestText = text;
           }
@@ -860,6 +866,22 @@ const commentBuilder = new TextBuilder();
  * content of MySQL executable comments (`/*!50000UNION*\/`) is kept. One pass; an
  * unterminated comment ends the text.
  */
+/**
+ * Index of the first `;` that follows a digit or `)` (spaces between allowed), or -1: where a
+ * numeric application value could end and a stacked statement begin.
+ */
+function stackedAfterNumber(text: string): number {
+  let at = text.indexOf(';');
+  while (at > 0) {
+    let i = at - 1;
+    while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i -= 1;
+    const c = i >= 0 ? text.charCodeAt(i) : 0;
+    if ((c >= 48 && c <= 57) || c === 41) return at;
+    at = text.indexOf(';', at + 1);
+  }
+  return -1;
+}
+
 export function joinInlineComments(s: string): string {
   const out = commentBuilder;
   out.reset(s.length);

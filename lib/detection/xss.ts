@@ -22,6 +22,9 @@ import {
   JS_PROOF_SINKS, JS_TARGETS,
 } from './html-vocabulary';
 
+/** Text-formatting elements that, without attributes, cannot load or run anything. */
+const INERT_FORMATTING: ReadonlySet<string> = new Set(['b', 'i', 'u', 's', 'em', 'strong', 'small', 'mark', 'sub', 'sup', 'p', 'br', 'hr', 'code', 'pre', 'kbd', 'samp', 'var', 'blockquote', 'q', 'cite', 'abbr', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'del', 'ins', 'strike', 'tt', 'big', 'span', 'div']);
+
 /** Rule ids and scores (see docs/detection.md). */
 export const XSS_RULES = {
   scriptTag: { id: 'xss.script_tag', score: 10 },
@@ -179,11 +182,16 @@ function codeFollows(m: string, colon: number): boolean {
 }
 
 /** Scans one value; adds at most one `xss.*` finding (the strongest) to `out`. */
-export function scanXss(nv: NormalizedValue, out: FindingList): void {
+/**
+ * `prose`: the value is a free-text answer a person typed (`answer` location), where someone may
+ * format with markup: there, text-formatting elements without attributes (`<b>`, `<em>`, `<p>`)
+ * are weak evidence. Everywhere else they keep their full score (an HTML-injection probe).
+ */
+export function scanXss(nv: NormalizedValue, out: FindingList, prose = false): void {
   const m = nv.markup;
   const best = new Best();
   const hasLt = m.indexOf('<') >= 0;
-  if (hasLt) scanTags(m, best);
+  if (hasLt) scanTags(m, best, prose);
   // US-ASCII charset trick: `¼script¾` is `<script>` with the high bit set.
   // (Checked on the raw value: NFKC turns `¼` into `1⁄4`.)
   const raw = nv.raw;
@@ -219,7 +227,7 @@ function countChar(s: string, code: number): number {
 }
 
 /** The HTML tag tokenizer. */
-function scanTags(m: string, best: Best): void {
+function scanTags(m: string, best: Best, prose = false): void {
   const n = m.length;
   const opened: string[] = [];
   let i = m.indexOf('<');
@@ -314,12 +322,16 @@ function scanTags(m: string, best: Best): void {
       else if (BREAKOUT_ELEMENTS.has(name) && isRawTextElement(name)) best.take(XSS_RULES.contextBreakout, m, i, tagEnd);
       else if (known) {
         if (opened.indexOf(name) >= 0) best.take(XSS_RULES.htmlTag, m, i, tagEnd);
+        else if (prose && INERT_FORMATTING.has(name)) best.take(XSS_RULES.htmlTagWeak, m, i, tagEnd);
         else best.take(closed ? XSS_RULES.closingTag : XSS_RULES.htmlTagWeak, m, i, tagEnd);
       }
     } else if (name === 'script') {
       best.take(XSS_RULES.scriptTag, m, i, tagEnd);
     } else if (ACTIVE_ELEMENTS.has(name)) {
       best.take(XSS_RULES.activeTag, m, i, tagEnd);
+    } else if (known && prose && attrsWithValue === 0 && INERT_FORMATTING.has(name)) {
+      // Formatting in free text (`<b>`, `<em>`, `<p>` with no attribute) cannot run anything.
+      best.take(XSS_RULES.htmlTagWeak, m, i, tagEnd);
     } else if (known) {
       if (attrsWithValue > 0) best.take(XSS_RULES.htmlTag, m, i, tagEnd);
       // `<section>`, `<source>`, `<title>` are also how documentation writes placeholders.

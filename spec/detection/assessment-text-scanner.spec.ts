@@ -34,7 +34,7 @@ const BENIGN = [
   'SELECT name FROM employees is the first query we learned.',
   'for (let i = 0; i < n; i++) { total += a[i]; }',
   'if (a < b && b > c) return a;',
-  'Use **bold** for headings.',
+  'Use <b>bold</b> for headings.',
   "Rock 'n' roll; jazz & blues.",
   'I rate it 10/10 -- really.',
   "He said 'hello' -- and left.",
@@ -59,8 +59,11 @@ describe('detection/assessment-text-scanner (the injection engine through the se
     });
   }
 
-  it('literal HTML markup in an answer is reported (markup injection), and so is a bare backtick command', () => {
-    assert.deepEqual(scan('Use <b>bold</b> for headings.').kinds, ['xss']);
+  it('in an answer, formatting markup is not an attack but markup that can run or load something is; a bare backtick command is', () => {
+    assert.equal(scan('Use <b>bold</b> for headings.').attack, false);
+    assert.equal(scan('<p>My answer:</p><ul><li>first</li></ul>').attack, false);
+    assert.equal(scan('<b onmouseover=alert(1)>bold</b>').attack, true);
+    assert.equal(scan('<div style="background:url(javascript:alert(1))">x</div>').attack, true);
     assert.equal(scan('`id`').attack, true);
     assert.equal(scan('Nice quiz `id`').attack, false, 'Markdown inline code in prose is not a command');
   });

@@ -40,7 +40,11 @@ describe('detection: SQL injection', () => {
       "x'; exec master..xp_cmdshell 'whoami'--",
       "'; insert into admins (name) values ('eve')--",
       "5; shutdown --",
+      'Nice quiz 1; DROP TABLE students',
+      'see ticket 42; delete from sessions where 1=1',
     ]);
+    // A `;` after a word is prose, even when a SQL verb follows.
+    benign(['see you; delete from my list', 'I tried; drop it anyway', 'Room 12; select a plan from the menu']);
   });
   describe('time delays and fingerprinting', () => {
     attacks('sqli', [

@@ -46,6 +46,13 @@ describe('detection: XSS', () => {
       'x onerror="alert(1)"',
     ]);
   });
+  describe('HTML-injection probes count in request values; the same formatting in a typed answer does not', () => {
+    attacks('xss', ['<h1>INJECTX</h1>', 'Use <b>bold</b> for headings.', '<p>hello</p>'], 'text');
+    attacks('xss', ['<h1>INJECTX</h1>'], 'query');
+    benign(['Use <b>bold</b> for headings.', '<p>hello</p>', '<h1>Title</h1> then <em>text</em>'], 'answer');
+    attacks('xss', ['<b onmouseover=alert(1)>x</b>', '<img src=x onerror=alert(1)>', '<div class="x" style="width:expression(alert(1))">'], 'answer');
+  });
+
   describe('benign look-alikes', () => {
     benign([
       'I <3 NY',
