@@ -16,7 +16,7 @@
  */
 import type { NormalizedValue } from './normalize';
 import { codesToString } from './normalize';
-import type { FindingList } from './findings';
+import type { FindingList, Rule } from './findings';
 import {
   M_LT, M_PAREN, M_BACKTICK, M_BRACE, M_AMP, M_BSLASH, M_SLASH, M_DOLLAR, M_SEMI, M_PIPE, M_GT, M_NEWLINE, M_QUOTE,
 } from './char-classes';
@@ -43,11 +43,6 @@ export const CMD_RULES = {
   codeExecWeak: { id: 'cmdi.code_exec', score: 5 },
   reverseShell: { id: 'cmdi.reverse_shell', score: 9 },
 } as const;
-
-interface Rule {
-  readonly id: string;
-  readonly score: number;
-}
 
 // How a command position was reached.
 const BARE = 0;

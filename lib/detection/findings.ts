@@ -13,6 +13,12 @@ export const FINDINGS_REGEXES: readonly RegExp[] = [RE_CONTROL];
 /** Longest snippet kept in a finding, in characters. */
 export const MAX_SNIPPET = 80;
 
+/** A rule's id and the score it contributes (each module's rule table is made of these). */
+export interface Rule {
+  readonly id: string;
+  readonly score: number;
+}
+
 /** A rule that matched one value. */
 export interface RawFinding {
   readonly kind: AttackKind;

@@ -13,7 +13,7 @@
  * `; return true`, `|| 1==1`, `sleep(5000)`, `db.collection.method(`.
  */
 import type { NormalizedValue } from './normalize';
-import type { FindingList } from './findings';
+import type { FindingList, Rule } from './findings';
 
 /** Rule ids and scores (see docs/detection.md). */
 export const NOSQL_RULES = {
@@ -29,11 +29,6 @@ export const NOSQL_RULES = {
   protoText: { id: 'proto.path_syntax', score: 9 },
   constructorKey: { id: 'proto.key', score: 4 },
 } as const;
-
-interface Rule {
-  readonly id: string;
-  readonly score: number;
-}
 
 /** MongoDB query, update, aggregation and evaluation operators. */
 export const MONGO_OPERATORS: ReadonlySet<string> = new Set([

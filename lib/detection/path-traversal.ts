@@ -11,7 +11,7 @@
  * separator before it. Wrappers (`php://filter`, `file://`) are file inclusion.
  */
 import type { NormalizedValue } from './normalize';
-import type { FindingList } from './findings';
+import type { FindingList, Rule } from './findings';
 import { decodeHexLiterals, EV_INVALID_ESCAPE, EV_OVERLONG_UTF8, EV_PERCENT_U, EV_NULL_BYTE } from './normalize';
 
 /** Rule ids and scores (see docs/detection.md). */
@@ -28,11 +28,6 @@ export const PATH_RULES = {
   fileUrl: { id: 'path.file_wrapper', score: 6 },
   systemDir: { id: 'path.system_directory', score: 7 },
 } as const;
-
-interface Rule {
-  readonly id: string;
-  readonly score: number;
-}
 
 /** A sensitive file and the directories it must sit in ('' = anywhere, then a separator must precede it). */
 interface Target {

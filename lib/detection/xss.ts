@@ -15,7 +15,7 @@
  */
 import type { NormalizedValue } from './normalize';
 import { codesToString } from './normalize';
-import type { FindingList } from './findings';
+import type { FindingList, Rule } from './findings';
 import { TextBuilder } from './text-builder';
 import {
   ACTIVE_ELEMENTS, BREAKOUT_ELEMENTS, KNOWN_ELEMENTS, URL_ATTRIBUTES, EVENT_HANDLERS, SCRIPT_SCHEMES, JS_SINKS,
@@ -62,11 +62,6 @@ export const XSS_RULES = {
   jsfuck: { id: 'xss.obfuscated_js', score: 9 },
   charset: { id: 'xss.charset_evasion', score: 9 },
 } as const;
-
-interface Rule {
-  readonly id: string;
-  readonly score: number;
-}
 
 /** Best match so far for one value. */
 class Best {
