@@ -175,8 +175,22 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   let redisStore: RedisStore | undefined;
   const memory = new MemoryStore({ maxKeys: config.storeMaxKeys, clock });
   if (options.store) {
-    store = checkStore(options.store);
-    await memory.shutdown();
+    const custom = checkStore(options.store);
+    if (config.onStoreError === 'insure' && custom.kind !== 'memory') {
+      insured = new InsuredStore({
+        primary: custom,
+        fallback: memory,
+        logger: log,
+        metrics,
+        clock,
+        onFallback: (fallback) => loadBlocksInto(fallback).then(() => undefined),
+        onRecover: () => void reloadBlocks('store_recovered'),
+      });
+      store = insured;
+    } else {
+      store = custom;
+      await memory.shutdown();
+    }
   } else if (config.redis) {
     const insure = config.onStoreError === 'insure';
     const redis = new RedisStore({
@@ -319,7 +333,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     analyzer = new AssessmentAnalyzer({
       store: new TypeOrmBaselineStore({ dataSource: () => sink.dataSource }),
       config: config.anomaly,
-      scanText: (v) => scanner.scanValue(v, 'text'),
+      scanText: (v) => scanner.scanValue(v, 'answer'),
       appendMode: 'background',
       loadMode: 'background',
       onError: (err, context) => {

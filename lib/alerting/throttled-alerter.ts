@@ -25,7 +25,7 @@ export class ThrottledAlerter implements Alerter {
     return this.heldBack;
   }
 
-  async send(notice: AlertNotice): Promise<void> {
+  async send(notice: AlertNotice): Promise<void | 'held'> {
     const t = this.now();
     if (t - this.windowStart >= 60_000) {
       this.windowStart = t;
@@ -33,7 +33,7 @@ export class ThrottledAlerter implements Alerter {
     }
     if (this.sentInWindow >= this.maxPerMinute) {
       this.heldBack += 1;
-      return;
+      return 'held';
     }
     this.sentInWindow += 1;
     const suppressed = this.heldBack;

@@ -15,7 +15,7 @@ import { createInjectionDetector } from '../detection';
 import type { InjectionDetector } from '../detection';
 import type { ScanVerdict, ValueLocation } from '../core/types';
 
-const LOCATIONS: ReadonlySet<string> = new Set(['query', 'query_key', 'body', 'body_key', 'param', 'cookie', 'header', 'user_agent', 'referer', 'path', 'text']);
+const LOCATIONS: ReadonlySet<string> = new Set(['query', 'query_key', 'body', 'body_key', 'param', 'cookie', 'header', 'user_agent', 'referer', 'path', 'text', 'answer']);
 
 /** Default cap on one input line, in bytes (16 MiB). */
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;

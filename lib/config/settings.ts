@@ -53,7 +53,7 @@ const CORE_VARIABLES = {
   SMTP_PORT: { default: '587', description: 'SMTP port.' },
   SMTP_USERNAME: { default: '(unset)', description: 'SMTP user name.' },
   SMTP_PASSWORD: { default: '(unset)', description: 'SMTP password (never logged).' },
-  SMTP_FROM: { default: '(SMTP_USERNAME, else watchpost@localhost)', description: 'Sender address of alert e-mails.' },
+  SMTP_FROM: { default: '(SMTP_USERNAME when it is an address, else watchpost@<host name>)', description: 'Sender address of alert e-mails.' },
   SMTP_SECURE: { default: '(true on port 465, else false)', description: 'TLS from the start of the SMTP connection; otherwise STARTTLS is used when the server offers it.' },
   ALERT_RECIPIENTS: { default: '(unset)', description: 'Comma-separated e-mail addresses that receive alerts.' },
   ALERT_WEBHOOK_URL: { default: '(unset)', description: 'POST each alert as JSON to this http(s) URL.' },

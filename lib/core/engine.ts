@@ -178,9 +178,9 @@ export class ThresholdEngine {
     for (const alerter of this.o.alerters ?? []) {
       // Not awaited: a slow or failing channel never delays counting or the request.
       const delivery = alerter.send(notice).then(
-        () => this.metrics.alertDelivery(alerter.name, true),
+        (result) => this.metrics.alertDelivery(alerter.name, result === 'held' ? 'held' : 'sent'),
         (err: unknown) => {
-          this.metrics.alertDelivery(alerter.name, false);
+          this.metrics.alertDelivery(alerter.name, 'failed');
           this.log.error({ event: 'alert_delivery_failed', channel: alerter.name, alertId: notice.alert.id, err: err instanceof Error ? err.message : String(err) }, 'alert channel failed');
         },
       );

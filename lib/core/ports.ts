@@ -238,7 +238,8 @@ export interface AlertNotice {
 /** An alert channel (log, e-mail, Slack, webhook). */
 export interface Alerter {
   readonly name: string;
-  send(notice: AlertNotice): Promise<void>;
+  /** Sends the notice; resolves `'held'` when a rate cap kept it back (counted, not sent). */
+  send(notice: AlertNotice): Promise<void | 'held'>;
 }
 
 /** Closed label sets for metrics (never IPs, usernames or raw URLs). */
@@ -257,7 +258,7 @@ export interface MetricsSink {
   alertRaised(rule: string): void;
   ipBlocked(rule: string): void;
   blockedIps(count: number): void;
-  alertDelivery(channel: string, ok: boolean): void;
+  alertDelivery(channel: string, outcome: 'sent' | 'failed' | 'held'): void;
 }
 
 /** A metrics sink that records nothing. */

@@ -7,7 +7,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AssessmentPolicy } from '../config/policies';
 import type { AssessmentSubmission, AssessmentVerdict } from '../core/types';
-import { refuse } from './responder';
+import { middlewareMissing, refuse } from './responder';
 import type { HttpSuite, RequestContext } from './suite';
 
 /** What the guard needs from the assessment checks (wired by the composition root). */
@@ -31,7 +31,8 @@ function num(v: unknown): number | undefined {
 
 /**
  * Turns the request into a submission (the `watchpost assess` format: user, type,
- * completion_time, responses, score, submitted_at, item_times), or says what is wrong.
+ * completion_time, responses, score, item_times; the time is the server's), or says what is
+ * wrong.
  */
 export function readSubmission(policy: AssessmentPolicy, req: Req, now: Date): AssessmentSubmission | SubmissionProblem {
   const body = req.body as Record<string, unknown> | undefined;
@@ -50,8 +51,9 @@ export function readSubmission(policy: AssessmentPolicy, req: Req, now: Date): A
   if (Object.keys(responses).length > 1000) return 'more than 1000 responses';
   const score = s.score === undefined || s.score === null ? undefined : num(s.score);
   if (s.score !== undefined && s.score !== null && score === undefined) return '"score" must be a number';
-  const at = typeof s.submitted_at === 'string' ? new Date(s.submitted_at) : now;
-  const submittedAt = Number.isNaN(at.getTime()) ? now : at;
+  // The server's clock, never the client's `submitted_at`: a date far in the future would move
+  // the baseline window and expire every stored sample of the type.
+  const submittedAt = now;
   let itemTimesSec: Record<string, number> | undefined;
   if (s.item_times && typeof s.item_times === 'object' && !Array.isArray(s.item_times)) {
     itemTimesSec = {};
@@ -67,8 +69,12 @@ export function readSubmission(policy: AssessmentPolicy, req: Req, now: Date): A
 export function createAssessmentGuard(suite: HttpSuite, policy: AssessmentPolicy) {
   return async function assessmentGuard(req: Req, res: Response, next: NextFunction): Promise<void> {
     const ctx = req.watchpost;
+    if (!ctx) {
+      next(middlewareMissing(policy.where));
+      return;
+    }
     const runtime = suite.assessments;
-    if (!ctx || !runtime) {
+    if (!runtime) {
       next();
       return;
     }

@@ -12,7 +12,7 @@ import type { AuthPolicy } from '../config/policies';
 import { StoreError } from '../core/errors';
 import { normalizeUser } from '../core/identity';
 import { accountLockMs, loginOutcome, manyAccountsPattern } from '../detection/login-failures';
-import { refuse } from './responder';
+import { middlewareMissing, refuse } from './responder';
 import type { HttpSuite, RequestContext } from './suite';
 
 type Req = Request & { watchpost?: RequestContext };
@@ -97,7 +97,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
   return async function loginGuard(req: Req, res: Response, next: NextFunction): Promise<void> {
     const ctx = req.watchpost;
     if (!ctx) {
-      next();
+      next(middlewareMissing(policy.where));
       return;
     }
     const rawUser = usernameOf(policy, req);

@@ -56,6 +56,17 @@ export interface LimiterOptions {
   readonly skip?: (req: Request) => boolean;
 }
 
+function throttledLogger(suite: HttpSuite): { error: (e: unknown, m?: string) => void; warn: (e: unknown, m?: string) => void } {
+  let last = 0;
+  const write = (e: unknown, m?: string) => {
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    last = now;
+    suite.logger.error({ event: 'rate_limit_store_error', err: e instanceof Error ? e.message : String(e) }, m ?? 'rate limiter store error');
+  };
+  return { error: write, warn: write };
+}
+
 /** Builds a limiter keyed by the client's ipKey (req.watchpost, set by wp.middleware()). */
 export function createLimiter(suite: HttpSuite, o: LimiterOptions): RequestHandler {
   const failOpen = suite.config.onStoreError === 'fail-open';
@@ -66,6 +77,8 @@ export function createLimiter(suite: HttpSuite, o: LimiterOptions): RequestHandl
     legacyHeaders: false,
     store: new CounterStoreRateLimitStore(suite.store, `rl:${o.name}:`),
     passOnStoreError: failOpen,
+    // Its store errors go to watchpost's log (once per 10 s), not to the console per request.
+    logger: throttledLogger(suite),
     // The key is watchpost's canonical client key (IPv6 by prefix), not ERL's own.
     keyGenerator: (req: Request) => ((req as Request & { watchpost?: RequestContext }).watchpost?.ipKey ?? 'unknown'),
     skip: (req: Request) => (o.skip ? o.skip(req) : false),

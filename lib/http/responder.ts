@@ -3,6 +3,18 @@
  * repeats what matched, the request id, and Retry-After where waiting helps.
  */
 import type { Response } from 'express';
+import { SetupError } from '../core/errors';
+
+/**
+ * A guard ran on a request that wp.middleware() did not see (not mounted on this app, or
+ * mounted after the route): it fails closed rather than letting the request through unchecked.
+ */
+export function middlewareMissing(where: string): SetupError {
+  return new SetupError(
+    'ERR_WATCHPOST_SUITE_NOT_INSTALLED',
+    `${where}: wp.middleware() did not run for this request, so it was refused unchecked. Call app.use(wp.middleware()) before this route.`,
+  );
+}
 
 /** Sends a refusal. `retryAfterMs` becomes a Retry-After header in whole seconds. */
 export function refuse(res: Response, status: number, code: string, requestId: string | undefined, retryAfterMs?: number): void {

@@ -21,7 +21,7 @@ const KNOWN_TYPES = new Set<string>(SECURITY_EVENT_TYPES);
 const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
 const CHECKS = new Set(['too_fast', 'rapid_guessing', 'straight_lining', 'sequential_pattern', 'alternating_pattern', 'score_outlier', 'fast_high_score', 'injection', 'scan_incomplete', 'invalid_submission']);
 const KINDS = new Set(['event', 'alert', 'alert_update', 'block', 'unblock', 'anomaly', 'audit', 'metric']);
-const GUARDS = new Set(['ip_block', 'ip_filter', 'rate_limit', 'injection', 'login', 'assessment', 'request']);
+const GUARDS = new Set(['ip_block', 'ip_filter', 'rate_limit', 'injection', 'login', 'assessment']);
 
 /** Values read when Prometheus scrapes. */
 export interface MetricsSources {
@@ -114,8 +114,8 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
     blockedIps(count: number) {
       blockedIps.set(count);
     },
-    alertDelivery(c: string, ok: boolean) {
-      deliveries.inc({ channel: channel(c), outcome: ok ? 'sent' : 'failed' });
+    alertDelivery(c: string, outcome: 'sent' | 'failed' | 'held') {
+      deliveries.inc({ channel: channel(c), outcome });
     },
     assessmentAnomaly(check: string) {
       anomalies.inc({ rule: CHECKS.has(check) ? check : 'other' });

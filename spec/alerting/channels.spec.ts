@@ -156,4 +156,16 @@ describe('alert channels', function () {
     assert.equal(sent.length, 3);
     assert.equal(sent[2].suppressed, 3);
   });
+
+  it('held-back notices are counted as held, not as sent', async () => {
+    const hook = await startHttp();
+    cleanups.push(() => hook.close());
+    const w = await start({ alertWebhookUrl: hook.url, alertMaxPerMinute: 1 });
+    attack(w, '203.0.113.1');
+    attack(w, '203.0.113.2');
+    await w.flush();
+    const metrics = await w.registry.metrics();
+    assert.match(metrics, /watchpost_alert_deliveries_total\{channel="webhook",outcome="sent"\} 1/);
+    assert.match(metrics, /watchpost_alert_deliveries_total\{channel="webhook",outcome="held"\} 1/);
+  });
 });

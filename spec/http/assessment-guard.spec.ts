@@ -131,6 +131,48 @@ describe('http: @SecureAssessment and wp.secureAssessment()', function () {
     assert.equal(good.body.review.anomalous, false);
   });
 
+  it('the submission time is the server\'s: a client date far in the future cannot move the baseline window', async () => {
+    t = await app();
+    for (let i = 0; i < 5; i += 1) await request(t.app).post('/submit').send(submission(`early${i}`, 300));
+    await request(t.app).post('/submit').send(submission('time-traveller', 300, 12, { submitted_at: '2099-01-01T00:00:00Z' }));
+    await t.settle();
+    const stored = await t.rows('assessment_baseline_samples', 'assessment_type = ?', ['ai_job_risk']);
+    assert.equal(stored.length, 6, 'no sample was expired');
+    assert.ok(stored.every((r) => Number(r.at_ms) <= Date.now() + 1000), 'every sample carries the server time');
+  });
+
+  it('formatting markup in a typed answer is not an injection anomaly (the route scans in monitor mode)', async () => {
+    t = await app({ watchpost: { injection: { mode: 'block', routes: [{ path: '/submit', mode: 'monitor' }] } } });
+    const r = await request(t.app).post('/submit').send(submission('kim', 300, 12, { responses: { ...submission('kim', 300).responses, comment: 'My <b>main</b> point: <em>automation</em> helps.' } }));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.review.anomalous, false);
+  });
+
+  it('without wp.middleware() the function form fails closed instead of passing unchecked', async () => {
+    const peer = await createWatchpost({ env: {}, databaseUrl: 'sqlite::memory:', securityLogPath: '/dev/null' });
+    try {
+      const express = (await import('express')).default;
+      const bare = express();
+      bare.use(express.json());
+      let ran = false;
+      bare.post('/submit', peer.secureAssessment({ type: 'x' }), (_req, res) => {
+        ran = true;
+        res.json({});
+      });
+      let seen: unknown;
+      bare.use((err: unknown, _req: Request, res: Response, _next: unknown) => {
+        seen = err;
+        res.status(500).end();
+      });
+      const r = await request(bare).post('/submit').send(submission('z', 300));
+      assert.equal(r.status, 500);
+      assert.equal(ran, false);
+      assert.equal((seen as { code?: string }).code, 'ERR_WATCHPOST_SUITE_NOT_INSTALLED');
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('what is not a submission is skipped with a reason, never refused', async () => {
     t = await app();
     const r = await request(t.app).post('/submit').send({ user: 'h', type: 'ai_job_risk', completion_time: 'soon', responses: {} });

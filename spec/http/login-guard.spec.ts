@@ -181,6 +181,32 @@ describe('http: @SecureAuth and wp.secureAuth()', function () {
     assert.equal((await request(t.app).post('/login2').set('X-Forwarded-For', '203.0.113.8').send({ user: 'carol', pw: 'ok' })).status, 200);
   });
 
+  it('without wp.middleware() the function form fails closed: no unchecked logins', async () => {
+    const { createWatchpost } = await import('../../lib/watchpost');
+    const express = (await import('express')).default;
+    const wp = await createWatchpost({ env: {}, databaseUrl: 'sqlite::memory:', securityLogPath: '/dev/null' });
+    try {
+      const bare = express();
+      bare.use(express.json());
+      let calls = 0;
+      bare.post('/login', wp.secureAuth(), (_req, res) => {
+        calls += 1;
+        res.status(401).end();
+      });
+      let seen: unknown;
+      bare.use((err: unknown, _req: Request, res: Response, _next: unknown) => {
+        seen = err;
+        res.status(500).end();
+      });
+      for (let i = 0; i < 3; i += 1) assert.equal((await request(bare).post('/login').send({ username: 'a', password: 'b' })).status, 500);
+      assert.equal(calls, 0);
+      assert.equal((seen as { code?: string }).code, 'ERR_WATCHPOST_SUITE_NOT_INSTALLED');
+      assert.match(String((seen as Error).message), /app\.use\(wp\.middleware\(\)\)/);
+    } finally {
+      await wp.close();
+    }
+  });
+
   it('canary: the password never reaches the log, any table, or a response', async () => {
     t = await app();
     for (let i = 0; i < 7; i += 1) {

@@ -158,6 +158,26 @@ describe('http: wp.middleware()', function () {
       }
     });
 
+    it('a custom store that fails is insured by memory under the default policy: requests keep working', async () => {
+      const { StoreError } = await import('../../lib/core/errors');
+      const broken = new MemoryStore();
+      const fail = () => Promise.reject(new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', 'custom store down'));
+      const failing = Object.assign(Object.create(broken) as MemoryStore, {
+        kind: 'redis' as const,
+        increment: fail,
+        get: fail,
+        blockedUntil: fail,
+        block: fail,
+        claim: fail,
+      });
+      t = await createTestApp({ watchpost: { store: failing, rateLimit: { limit: 3, windowMs: 60_000 } } });
+      for (let i = 0; i < 3; i += 1) assert.equal((await request(t.app).get('/echo')).status, 200);
+      assert.equal((await request(t.app).get('/echo')).status, 429, 'the memory fallback still counts');
+      const health = await t.wp.health();
+      assert.equal(health.store.state, 'fallback');
+      assert.ok(health.store.errors >= 1);
+    });
+
     it('ENABLE_RATE_LIMITING=false turns it off; allow-listed clients are never limited', async () => {
       t = await createTestApp({ watchpost: { enableRateLimiting: false, rateLimit: { limit: 1, windowMs: 60_000 } } });
       for (let i = 0; i < 5; i += 1) assert.equal((await request(t.app).get('/echo')).status, 200);
