@@ -40,8 +40,10 @@ export interface InsuredStoreOptions {
 export class InsuredStore implements CounterStore {
   readonly kind: 'memory' | 'redis';
   readonly localKeys: boolean;
-  /** Store errors seen since start. */
+  /** Store errors seen since start (failed calls and failed recovery probes). */
   errors = 0;
+  /** Why the last recovery probe failed, if it did (diagnostics). */
+  lastProbeError: string | undefined;
   private mode: 'ok' | 'fallback' = 'ok';
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
@@ -76,8 +78,8 @@ export class InsuredStore implements CounterStore {
   }
 
   /** For health checks and the admin API. */
-  status(): StoreStatus {
-    return { kind: this.kind, state: this.mode, errors: this.errors };
+  status(): StoreStatus & { lastProbeError?: string } {
+    return { kind: this.kind, state: this.mode, errors: this.errors, ...(this.mode === 'fallback' && this.lastProbeError ? { lastProbeError: this.lastProbeError } : {}) };
   }
 
   async init(): Promise<void> {
@@ -193,6 +195,8 @@ export class InsuredStore implements CounterStore {
       this.log.info({ event: 'store_recovered', store: this.primary.kind, blocksCopied: blocks.length }, 'shared store answers again');
       this.onRecover?.();
     } catch (err) {
+      this.errors += 1;
+      this.lastProbeError = err instanceof Error ? err.message : String(err);
       if (err instanceof StoreError) this.metrics.storeError(this.primary.kind, 'probe');
       else this.log.error({ event: 'store_probe_failed', err: String(err) }, 'store probe failed');
     } finally {

@@ -35,6 +35,9 @@ export interface RedisStoreOptions {
 
 type RedisClient = ReturnType<typeof createClient>;
 
+/** Timeouts in a row after which the connection is replaced. */
+const RECYCLE_AFTER_TIMEOUTS = 3;
+
 interface Script {
   readonly source: string;
   readonly sha: string;
@@ -66,6 +69,9 @@ export class RedisStore implements CounterStore {
   errors = 0;
   /** When the last call failed (ms since the epoch), 0 if never. */
   lastErrorAt = 0;
+  /** Calls in a row that got no answer; past a few the connection is replaced. */
+  private consecutiveTimeouts = 0;
+  private recycling = false;
   private readonly onError?: (op: StoreOp) => void;
 
   constructor(options: RedisStoreOptions) {
@@ -85,7 +91,11 @@ export class RedisStore implements CounterStore {
       },
     });
     let readyBefore = false;
+    for (const name of ['connect', 'end', 'reconnecting'] as const) {
+      this.client.on(name, () => this.log.debug({ event: 'store_connection', store: 'redis', state: name }, `Redis connection ${name}`));
+    }
     this.client.on('ready', () => {
+      this.log.debug({ event: 'store_connection', store: 'redis', state: 'ready' }, 'Redis connection ready');
       if (readyBefore) {
         this.log.info({ event: 'store_reconnected', store: 'redis' }, 'Redis connection restored');
         options.onReconnect?.();
@@ -179,6 +189,29 @@ export class RedisStore implements CounterStore {
     }
   }
 
+  /**
+   * Replaces a connection that looks open but answers nothing (a half-open socket, or one
+   * accepted by a server that was dying): node-redis waits forever for replies on it. The
+   * client is destroyed and connects again in the background; callers meanwhile fail fast.
+   */
+  private recycle(): void {
+    if (this.recycling || this.closed) return;
+    this.recycling = true;
+    this.consecutiveTimeouts = 0;
+    this.log.warn({ event: 'store_connection_recycled', store: 'redis' }, 'Redis calls keep timing out: reconnecting');
+    try {
+      this.client.destroy();
+    } catch {
+      // already closed
+    }
+    this.client
+      .connect()
+      .catch(() => undefined)
+      .finally(() => {
+        this.recycling = false;
+      });
+  }
+
   /** Deletes every key under the prefix (tests and `watchpost` maintenance only). */
   async clearPrefix(): Promise<number> {
     let deleted = 0;
@@ -246,6 +279,7 @@ export class RedisStore implements CounterStore {
       p.then(
         (v) => {
           clearTimeout(timer);
+          this.consecutiveTimeouts = 0;
           resolve(v);
         },
         (err: unknown) => {
@@ -260,6 +294,10 @@ export class RedisStore implements CounterStore {
     this.errors += 1;
     this.lastErrorAt = Date.now();
     this.onError?.(op);
+    if (err instanceof StoreError && err.code === 'ERR_WATCHPOST_STORE_TIMEOUT') {
+      this.consecutiveTimeouts += 1;
+      if (this.consecutiveTimeouts >= RECYCLE_AFTER_TIMEOUTS) this.recycle();
+    }
     return err instanceof StoreError ? err : new StoreError('ERR_WATCHPOST_STORE_UNAVAILABLE', `redis store: ${op} failed: ${describe(err)}`, { cause: err });
   }
 }

@@ -12,16 +12,23 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** A TCP port nothing listens on right now. */
+/**
+ * A TCP port nothing listens on right now, below the kernel's ephemeral range (32768 and up
+ * here). A client that keeps reconnecting to a dead local port in that range can be given the
+ * same port as its source and connect to itself (TCP self-connect): it then looks connected and
+ * waits forever for replies. Real servers (6379, 5432) are outside that range.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(candidate, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return candidate;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 async function waitForPort(port: number, up: boolean, timeoutMs = 5000): Promise<void> {
