@@ -174,26 +174,34 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   let insured: InsuredStore | undefined;
   let redisStore: RedisStore | undefined;
   const memory = new MemoryStore({ maxKeys: config.storeMaxKeys, clock });
+  const insure = config.onStoreError === 'insure';
+  /** A shared store, behind the memory fallback when the policy is `insure`. */
+  const shared = async (primary: CounterStore): Promise<CounterStore> => {
+    if (!insure) {
+      await memory.shutdown();
+      return primary;
+    }
+    insured = new InsuredStore({
+      primary,
+      fallback: memory,
+      logger: log,
+      metrics,
+      clock,
+      onFallback: (fallback) => loadBlocksInto(fallback).then(() => undefined),
+      // A restarted store is empty: put the durable blocks back.
+      onRecover: () => void reloadBlocks('store_recovered'),
+    });
+    return insured;
+  };
   if (options.store) {
     const custom = checkStore(options.store);
-    if (config.onStoreError === 'insure' && custom.kind !== 'memory') {
-      insured = new InsuredStore({
-        primary: custom,
-        fallback: memory,
-        logger: log,
-        metrics,
-        clock,
-        onFallback: (fallback) => loadBlocksInto(fallback).then(() => undefined),
-        onRecover: () => void reloadBlocks('store_recovered'),
-      });
-      store = insured;
-    } else {
+    if (custom.kind === 'memory') {
+      // A custom memory store is not expected to fail: used as given.
       store = custom;
       await memory.shutdown();
-    }
+    } else store = await shared(custom);
   } else if (config.redis) {
-    const insure = config.onStoreError === 'insure';
-    const redis = new RedisStore({
+    redisStore = new RedisStore({
       url: config.redis.url,
       keyPrefix: config.redis.keyPrefix,
       commandTimeoutMs: config.redis.commandTimeoutMs,
@@ -203,23 +211,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       // Under `insure` the insured store counts errors itself (once per failure).
       onError: insure ? undefined : (op) => metrics.storeError('redis', op),
     });
-    redisStore = redis;
-    if (insure) {
-      insured = new InsuredStore({
-        primary: redis,
-        fallback: memory,
-        logger: log,
-        metrics,
-        clock,
-        onFallback: (fallback) => loadBlocksInto(fallback).then(() => undefined),
-        // A restarted Redis is empty: put the durable blocks back.
-        onRecover: () => void reloadBlocks('store_recovered'),
-      });
-      store = insured;
-    } else {
-      store = redis;
-      await memory.shutdown();
-    }
+    store = await shared(redisStore);
   } else {
     store = memory;
     if ((options.env ?? process.env).NODE_ENV === 'production') {
