@@ -25,8 +25,10 @@ import {
 import { evaluateAssessment, toBaselineSample } from '../detection/assessment-anomaly';
 import { type TextScanner, engineTextScanner, safeTextScanner } from '../detection/assessment-text-scanner';
 
-/** Shortest time between two reloads of one type in background mode, in ms. */
+/** Shortest time between two reloads of one type in background mode, in ms (cold start). */
 const MIN_BACKGROUND_RELOAD_MS = 1000;
+/** The same once the type has left cold start, in ms. */
+const WARM_BACKGROUND_RELOAD_MS = 30_000;
 
 /** Options of {@link AssessmentAnalyzer}. */
 export interface AssessmentAnalyzerOptions {
@@ -221,9 +223,14 @@ export class AssessmentAnalyzer {
 
   private due(entry: CacheEntry, nowMs: number): boolean {
     const n = entry.snapshot.live.n;
-    // In background mode (a shared database store) a type reloads at most once a second, so a
-    // burst of submissions during cold start does not become one read per submission.
-    if (this.loadMode === 'background' && nowMs >= entry.loadedAtMs && nowMs - entry.loadedAtMs < MIN_BACKGROUND_RELOAD_MS) return false;
+    // In background mode (a shared database store) a type reloads at most once a second during
+    // cold start, and at most every 30 s after it (a week-long baseline changes slowly, and a
+    // reload reads every sample of the type), so a burst of submissions never becomes one
+    // read per submission.
+    if (this.loadMode === 'background' && nowMs >= entry.loadedAtMs) {
+      const minGap = n < this.config.minBaselineSamples ? MIN_BACKGROUND_RELOAD_MS : WARM_BACKGROUND_RELOAD_MS;
+      if (nowMs - entry.loadedAtMs < minGap) return false;
+    }
     if (nowMs - entry.loadedAtMs >= this.refreshAfterMs) return true;
     if (n < this.config.minBaselineSamples || n < this.config.referenceMinSamples) return entry.appendsSinceLoad >= 1 || nowMs < entry.loadedAtMs;
     return entry.appendsSinceLoad >= Math.max(this.refreshAfterAppends, Math.ceil(0.02 * n));
