@@ -6,6 +6,8 @@
  *   npm run simulate -- --url http://localhost:3000 --requests 300 --seconds 30 --seed 7
  */
 
+import { seeded } from './seeded-random';
+
 interface Args {
   url: string;
   requests: number;
@@ -28,17 +30,6 @@ function parseArgs(argv: readonly string[]): Args {
   return out;
 }
 
-/** Small seeded generator (mulberry32) so a demo can be repeated. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Step = { kind: string; method: 'GET' | 'POST'; path: string; body?: unknown; ip: string };
 
@@ -53,7 +44,7 @@ const ATTACKS: ReadonlyArray<Omit<Step, 'ip'>> = [
 ];
 
 function plan(args: Args): Step[] {
-  const r = rng(args.seed);
+  const r = seeded(args.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const ordinary = Array.from({ length: 40 }, (_, i) => `203.0.113.${10 + i}`);
   const attacker = '198.51.100.66';

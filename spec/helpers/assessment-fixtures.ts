@@ -7,6 +7,7 @@ import type { AssessmentAnomalyConfig } from '../../lib/detection/assessment-con
 import { DEFAULT_ASSESSMENT_ANOMALY_CONFIG } from '../../lib/detection/assessment-config';
 import { type BaselineSample, type BaselineSnapshot, DAY_MS, computeStats } from '../../lib/detection/assessment-baseline';
 import { PATTERN_BITS } from '../../lib/detection/assessment-patterns';
+import { seeded } from '../../scripts/seeded-random';
 
 /** A Monday, 00:00 UTC: the time every fixture starts from. */
 export const T0 = Date.UTC(2025, 0, 6);
@@ -17,17 +18,8 @@ export function config(overrides: Partial<AssessmentAnomalyConfig> = {}): Assess
   return { ...DEFAULT_ASSESSMENT_ANOMALY_CONFIG, ...overrides };
 }
 
-/** A seeded uniform generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator (mulberry32), shared with `npm run simulate`. */
+export { seeded };
 
 /** A standard normal draw from a uniform generator. */
 export function normal(u: () => number): number {
