@@ -56,7 +56,8 @@ export const REDACTED = '[REDACTED]';
 
 const JWT_RE = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const AUTH_SCHEME_RE = /\b(Bearer|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
-const SECRET_PARAM_RE = /\b((?:pass(?:word|wd)?|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api[_-]?key|session(?:id)?|sid|auth)=)[^&\s#;]*/gi;
+// A `name=value` pair in a query string, form body or cookie header; `isSecretKey` decides.
+const PARAM_RE = /([\w.\-[\]]+)=([^&\s#;]*)/g;
 // 13 to 19 digits, optionally grouped by single spaces or dashes.
 const CARD_RE = /\b\d(?:[ -]?\d){12,18}\b/g;
 
@@ -87,7 +88,7 @@ export function redactSecretsInText(text: string): string {
   let out = text;
   if (out.includes('eyJ')) out = out.replace(JWT_RE, '[REDACTED:jwt]');
   out = out.replace(AUTH_SCHEME_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`);
-  if (out.includes('=')) out = out.replace(SECRET_PARAM_RE, `$1${REDACTED}`);
+  if (out.includes('=')) out = out.replace(PARAM_RE, (m, name: string) => (isSecretKey(name) ? `${name}=${REDACTED}` : m));
   if (/\d{4}/.test(out)) out = out.replace(CARD_RE, maskCard);
   return out;
 }

@@ -36,6 +36,12 @@ describe('core: sanitize', () => {
     assert.ok(!redactSecretsInText(`token ${jwt}`).includes('eyJzdWIi'));
     assert.equal(redactSecretsInText('Authorization: Bearer abcdef123456'), 'Authorization: Bearer [REDACTED]');
     assert.equal(redactSecretsInText('/login?password=hunter2&next=/'), '/login?password=[REDACTED]&next=/');
+    // Every name that isSecretKey knows is redacted in text too: one list decides both.
+    for (const name of ['user_password', 'auth_token', 'csrf_token', 'session_id', 'passphrase', 'otp', 'pin', 'private_key', 'user[password]', 'X-Api-Key']) {
+      const out = redactSecretsInText(`/p?q=shoes&${name}=CANARY-9f3e&page=2`);
+      assert.equal(out, `/p?q=shoes&${name}=[REDACTED]&page=2`, name);
+    }
+    assert.equal(redactSecretsInText("id=1 OR 1=1 -- &author=ann&pinecone=3"), "id=1 OR 1=1 -- &author=ann&pinecone=3", 'ordinary parameters are kept');
     assert.equal(redactSecretsInText('card 4111 1111 1111 1111 ok'), 'card 411111******1111 ok');
     assert.equal(redactSecretsInText('order 1234567890123 shipped'), 'order 1234567890123 shipped', 'a number that fails the Luhn check is kept');
   });
