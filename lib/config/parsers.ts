@@ -5,8 +5,9 @@
 import { ConfigError } from '../core/errors';
 import type { ErrorCode } from './error-codes';
 
+// Every message passes through here, so a URL's password never reaches one.
 function fail(code: ErrorCode, name: string, value: unknown, expected: string): never {
-  throw new ConfigError(code, `${name}: ${JSON.stringify(value)} is not valid. Expected ${expected}.`);
+  throw new ConfigError(code, `${name}: ${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)} is not valid. Expected ${expected}.`);
 }
 
 /** Parses a number; `integer` and `min`/`max` constrain it. */
@@ -83,7 +84,7 @@ export function parseRedisUrl(name: string, raw: unknown): string {
     return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
   }
   if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    return fail('ERR_WATCHPOST_INVALID_URL', name, redactUrl(raw), expected);
+    return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
   }
   return raw.trim();
 }
@@ -113,7 +114,7 @@ export function parseDatabaseUrl(name: string, raw: unknown): DatabaseTarget {
       const url = new URL(value);
       if (url.hostname === '' && !url.searchParams.has('host')) throw new Error('no host');
     } catch {
-      return fail('ERR_WATCHPOST_INVALID_URL', name, redactUrl(value), expected);
+      return fail('ERR_WATCHPOST_INVALID_URL', name, value, expected);
     }
     return { kind: 'postgres', url: value };
   }
@@ -156,4 +157,17 @@ export function parseChoiceList<T extends string>(name: string, raw: unknown, ch
 /** Hides the password of a URL before it goes into a message. */
 export function redactUrl(value: string): string {
   return value.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
+/** Parses an `http://` or `https://` URL. */
+export function parseHttpUrl(name: string, raw: unknown): string {
+  const expected = 'an http:// or https:// URL such as https://hooks.example.com/watchpost';
+  let url: URL | undefined;
+  try {
+    url = typeof raw === 'string' ? new URL(raw.trim()) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fail('ERR_WATCHPOST_INVALID_URL', name, raw, expected);
+  return url.toString();
 }

@@ -22,10 +22,10 @@ import {
   parseChoiceList,
   parseDatabaseUrl,
   parseEmailList,
+  parseHttpUrl,
   parseNumber,
   parseRedisUrl,
   parseString,
-  redactUrl,
 } from './parsers';
 
 /** One environment variable: its default (as text) and what it does. */
@@ -368,19 +368,6 @@ function parseOneEmail(name: string, raw: unknown): string {
   return list[0];
 }
 
-function parseHttpUrl(name: string, raw: unknown): string {
-  const expected = 'an http:// or https:// URL such as https://hooks.example.com/watchpost';
-  let url: URL | undefined;
-  try {
-    url = typeof raw === 'string' ? new URL(raw.trim()) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigError('ERR_WATCHPOST_INVALID_URL', `${name}: ${JSON.stringify(typeof raw === 'string' ? redactUrl(raw) : raw)} is not valid. Expected ${expected}.`);
-  }
-  return url.toString();
-}
 
 function parseCidrList(name: string, raw: unknown): string[] {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;

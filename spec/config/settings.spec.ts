@@ -114,6 +114,12 @@ describe('config: resolveConfig', () => {
       configError({ REDIS_URL: 'http://user:secret@host:6379' }, 'ERR_WATCHPOST_INVALID_URL', /REDIS_URL/, /\*\*\*/);
       assert.throws(() => resolveConfig({ env: { REDIS_URL: 'http://user:secret@host:6379' } }), (e: Error) => !e.message.includes('secret'));
     });
+    it('a URL that does not parse keeps its password hidden too (Redis, PostgreSQL, webhook)', () => {
+      for (const env of <Array<Record<string, string>>>[{ REDIS_URL: 'redis://user:CANARY-7d1@host:99999' }, { DATABASE_URL: 'postgres://app:CANARY-7d1@db:99999/app' }, { ALERT_WEBHOOK_URL: 'https://u:CANARY-7d1@hooks.example.com:99999/x' }]) {
+        configError(env, 'ERR_WATCHPOST_INVALID_URL', new RegExp(Object.keys(env)[0] as string), /\*\*\*/);
+        assert.throws(() => resolveConfig({ env }), (e: Error) => !e.message.includes('CANARY-7d1'), JSON.stringify(env));
+      }
+    });
     it('a boolean that is neither true nor false', () => {
       configError({ ENABLE_IP_BLOCKING: 'maybe' }, 'ERR_WATCHPOST_INVALID_BOOLEAN', /ENABLE_IP_BLOCKING/, /"maybe"/, /true or false/);
     });
