@@ -157,17 +157,30 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     logger: log,
   });
 
+  // Unblocks made here whose database row may still be queued (key -> unblocked at, ms): a
+  // reload from the database must not undo them. An entry goes once the database agrees.
+  const pendingUnblocks = new Map<string, number>();
   // Blocks live in the store; the database is their durable copy.
   const loadBlocksInto = async (target: CounterStore): Promise<number> => {
     if (!sink.isAvailable()) return 0;
     const now = clock.now();
     const blocks = await sink.loadActiveBlocks(new Date(now));
+    const stillQueued = new Set<string>();
+    let applied = 0;
     for (const b of blocks) {
+      const unblockedAt = pendingUnblocks.get(b.ip);
+      if (unblockedAt !== undefined && b.blockedAt.getTime() <= unblockedAt) {
+        stillQueued.add(b.ip);
+        continue;
+      }
       const remaining = b.expiresAt.getTime() - now;
-      if (remaining > 0) await target.block(blockKeyOf(b.ip), remaining);
+      if (remaining > 0) {
+        await target.block(blockKeyOf(b.ip), remaining);
+        applied += 1;
+      }
     }
-    metrics.blockedIps(blocks.length);
-    return blocks.length;
+    for (const key of pendingUnblocks.keys()) if (!stillQueued.has(key)) pendingUnblocks.delete(key);
+    return applied;
   };
 
   let store: CounterStore;
@@ -299,8 +312,10 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
     firstLoad ??= load;
   });
   sink.start();
-  const resync = setInterval(() => void reloadBlocks('periodic'), 60_000);
-  resync.unref();
+  // A memory store learns other instances' blocks from the database; a shared store holds
+  // them already (a Redis restart or recovery reloads through the hooks above).
+  const resync = store.localKeys ? setInterval(() => void reloadBlocks('periodic'), 60_000) : undefined;
+  resync?.unref();
 
   if (store.init) {
     try {
@@ -459,6 +474,7 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
       const actor = cleanText(o.actor, 128) as string;
       const now = new Date(clock.now());
       await store.unblock(blockKeyOf(key));
+      pendingUnblocks.set(key, now.getTime());
       writer.enqueue({ kind: 'unblock', record: { ip: key, unblockedAt: now, unblockedBy: actor } });
       writer.enqueue({ kind: 'audit', record: { id: newId(), occurredAt: now, actor, action: 'ip.unblock', target: key, sourceIp: null, details: {} } });
       monitor.logSecurityEvent({ type: 'IP_UNBLOCKED', ip: key.includes('/') ? null : key, details: { key, actor } });

@@ -257,7 +257,6 @@ export interface MetricsSink {
   storeFallback(active: boolean): void;
   alertRaised(rule: string): void;
   ipBlocked(rule: string): void;
-  blockedIps(count: number): void;
   alertDelivery(channel: string, outcome: 'sent' | 'failed' | 'held'): void;
 }
 
@@ -272,6 +271,5 @@ export const noopMetrics: MetricsSink = {
   storeFallback() {},
   alertRaised() {},
   ipBlocked() {},
-  blockedIps() {},
   alertDelivery() {},
 };

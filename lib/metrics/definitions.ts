@@ -55,7 +55,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
   const alerts = new Counter({ name: 'watchpost_alerts_total', help: 'Alerts raised, by rule.', labelNames: ['rule'], registers: [registry] });
   const blocks = new Counter({ name: 'watchpost_ip_blocks_total', help: 'IP blocks applied, by reason (rule).', labelNames: ['reason'], registers: [registry] });
   const readBlocked = sources.blockedIps;
-  const blockedIps = new Gauge({
+  new Gauge({
     name: 'watchpost_blocked_ips',
     help: 'IPs blocked right now (read from the store at scrape time).',
     registers: [registry],
@@ -110,9 +110,6 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
     },
     ipBlocked(r: string) {
       blocks.inc({ reason: rule(r) });
-    },
-    blockedIps(count: number) {
-      blockedIps.set(count);
     },
     alertDelivery(c: string, outcome: 'sent' | 'failed' | 'held') {
       deliveries.inc({ channel: channel(c), outcome });

@@ -284,6 +284,34 @@ if (!REDIS) {
           await redis.stop();
         }
       });
+
+      it('an unblock whose database row is still queued is not undone by the reload after a Redis restart', async () => {
+        const redis = await PrivateRedis.start();
+        try {
+          // Writes wait up to a minute, so the unblock stays in the buffer through the restart.
+          const w = await makeWatchpost(db, path.join(tmp.dir, 'd.log'), { redisUrl: redis.url, redisCommandTimeoutMs: 400, events: { flushIntervalMs: 60_000, batchSize: 1000 } });
+          started.push(w);
+          await w.blockIp('198.51.100.40', { actor: 'spec', durationMs: 600_000 });
+          await w.blockIp('198.51.100.41', { actor: 'spec', durationMs: 600_000 });
+          await w.flush();
+          await w.unblockIp('198.51.100.40', { actor: 'spec' });
+          assert.ok((await w.health()).buffer.size > 0, 'the unblock is still queued');
+          await redis.restart();
+          const { RedisStore } = await import('../../lib/stores/redis-store');
+          const direct = new RedisStore({ url: redis.url });
+          await direct.init();
+          try {
+            // The reload ran (the other block is back in Redis) and left the unblocked IP alone.
+            await eventually(async () => assert.ok(await direct.blockedUntil('ip:198.51.100.41'), 'the reload after the restart ran'), 20_000, 100);
+            assert.equal(await direct.blockedUntil('ip:198.51.100.40'), undefined, 'the unblocked IP is not blocked again');
+            assert.equal(await w.blockedUntil('198.51.100.40'), undefined);
+          } finally {
+            await direct.shutdown();
+          }
+        } finally {
+          await redis.stop();
+        }
+      });
     }
   });
 }
