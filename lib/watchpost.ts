@@ -20,7 +20,7 @@ import { ipKey } from './core/ip';
 import { SecurityMonitor, type SecurityEventInput } from './core/monitor';
 import { systemClock, type Alerter, type CounterStore, type Logger, type StoreStatus } from './core/ports';
 import { buildRules } from './core/rules';
-import { cleanText } from './core/sanitize';
+import { cleanText, isSecretKey, sanitizeDetails } from './core/sanitize';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { parseAssessmentPolicy, parseAuthPolicy, type SecureAssessmentOptions, type SecureAuthOptions } from './config/policies';
 import { CidrSet } from './core/cidr';
@@ -37,7 +37,6 @@ import { createMetrics, type WatchpostMetrics } from './metrics/definitions';
 import { TypeOrmEventSink } from './persistence/typeorm-event-sink';
 import { TypeOrmBaselineStore } from './persistence/typeorm-baseline-store';
 import { AssessmentAnalyzer } from './core/assessment-analyzer';
-import { sanitizeDetails } from './core/sanitize';
 import type { AssessmentRuntime } from './http/assessment-guard';
 import { MemoryStore } from './stores/memory-store';
 import { RedisStore } from './stores/redis-store';
@@ -329,7 +328,8 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   if (await sink.whenUp(Math.min(config.database.connectTimeoutMs, 3000))) await firstLoad;
 
   // One detector for the middleware, the guards and the assessment free-text check.
-  const scanner = createInjectionDetector(config.injection.paranoia === undefined ? {} : { paranoia: config.injection.paranoia });
+  // Secret fields are never scanned, so they never reach a snippet.
+  const scanner = createInjectionDetector({ skipValuesOf: isSecretKey, ...(config.injection.paranoia === undefined ? {} : { paranoia: config.injection.paranoia }) });
 
   // Assessment checks: baselines in the database (shared by every instance, kept across
   // restarts); the request path never waits on them (background loads and appends).

@@ -2,7 +2,7 @@
  * Ports: the interfaces core/ talks to. Adapters (stores/, persistence/, logging/,
  * metrics/, alerting/) implement them; lib/index.ts wires them together.
  */
-import type { ScanVerdict, SecurityEventType, Severity, ValueLocation } from './types';
+import type { ScanInput, ScanVerdict, SecurityEventType, Severity, ValueLocation } from './types';
 
 /** Time source; tests inject a fake one. */
 export interface Clock {
@@ -218,6 +218,8 @@ export interface InjectionScanner {
   scanValue(value: string, location?: ValueLocation, path?: string): ScanVerdict;
   /** Any parsed value (JSON body, parsed query): keys and string values, walked with caps. */
   scanObject(root: unknown, location: ValueLocation, pathPrefix?: string): ScanVerdict;
+  /** Several parts of one request (strings or parsed values): one verdict, one set of caps. */
+  scanInputs(inputs: readonly ScanInput[]): ScanVerdict;
 }
 
 // ---------------------------------------------------------------------------

@@ -88,12 +88,13 @@ export type ValueLocation =
   | 'text' // a value outside a request (the CLI, manual checks)
   | 'answer'; // a free-text answer a person typed in an assessment (formatting markup is weak evidence)
 
-/** One value to scan, as built by http/request-snapshot.ts. */
+/** One part of a request to scan, as built by http/request-snapshot.ts. */
 export interface ScanInput {
   readonly location: ValueLocation;
   /** Dotted path inside the location, for reports: `user.name`, `tags[2]`, `q`. */
   readonly path: string;
-  readonly value: string;
+  /** A string, or a parsed value (query, JSON body) walked like `scanObject`. */
+  readonly value: unknown;
 }
 
 /** Why a scan could not look at everything it was given. */

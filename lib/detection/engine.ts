@@ -271,11 +271,16 @@ export class Engine {
           break;
         }
         const input = inputs[i];
-        if (!input || typeof input.value !== 'string') continue;
+        if (!input) continue;
+        const value = input.value;
         const location = (input.location ?? 'text') as ValueLocation;
         const path = typeof input.path === 'string' ? input.path : '';
-        if (!this.scanString(input.value, location, path, b)) break;
-        if (isKeyLocation(location)) this.judgeKeyInto(input.value, undefined, location, path, b);
+        if (typeof value === 'string') {
+          if (!this.scanString(value, location, path, b)) break;
+          if (isKeyLocation(location)) this.judgeKeyInto(value, undefined, location, path, b);
+        } else if (value !== null && typeof value === 'object') {
+          this.walkGuarded(value, location, path, b);
+        }
       }
       return b.build();
     } catch {
@@ -285,14 +290,17 @@ export class Engine {
 
   scanObject(root: unknown, location: ValueLocation, pathPrefix = ''): ScanVerdict {
     const b = new VerdictBuilder(this.config.threshold);
+    this.walkGuarded(root, location, pathPrefix, b);
+    return b.build();
+  }
+
+  private walkGuarded(root: unknown, location: ValueLocation, pathPrefix: string, b: VerdictBuilder): void {
     try {
       this.walk(root, location, pathPrefix, b);
-      return b.build();
     } catch {
-      // Something in the object threw (a getter, a proxy): report what was found, and
+      // Something in the object threw (a getter, a proxy): keep what was found, and say
       // that the walk did not finish.
       b.markIncomplete('budget', pathPrefix);
-      return b.build();
     }
   }
 
@@ -311,6 +319,7 @@ export class Engine {
   /** Iterative depth-first walk; memory is bounded by `maxDepth` frames. */
   private walk(root: unknown, location: ValueLocation, pathPrefix: string, b: VerdictBuilder): void {
     const limits = this.config.limits;
+    const skip = this.config.skipValuesOf;
     const keyLocation: ValueLocation = KEY_LOCATION[location] ?? 'body_key';
     if (typeof root === 'string') {
       this.scanString(root, location, pathPrefix, b);
@@ -365,6 +374,7 @@ export class Engine {
         // The key itself: `$ne`, `__proto__`, `constructor` > `prototype`, `<script>`.
         this.judgeKeyInto(key, frame.key, keyLocation, childPath, b);
         if (!this.scanString(key, keyLocation, childPath, b)) return;
+        if (skip && skip(key)) continue;
         child = (frame.value as Record<string, unknown>)[key];
       }
       if (typeof child === 'string') {

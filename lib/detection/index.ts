@@ -26,7 +26,7 @@ export interface InjectionDetector {
   readonly paranoia: 1 | 2 | 3 | 4;
   /** One string value at a location (default 'text'). */
   scanValue(value: string, location?: ValueLocation, path?: string): ScanVerdict;
-  /** A request's flattened values (built by the HTTP layer); one combined verdict. */
+  /** The parts of one request (strings, or parsed values walked like scanObject); one combined verdict, one set of caps. */
   scanInputs(inputs: readonly ScanInput[]): ScanVerdict;
   /**
    * Walks any parsed value (JSON body, qs-parsed query, cookies object) ITERATIVELY with caps:

@@ -25,6 +25,11 @@ export interface DetectorOptions {
   /** Paranoia level 1-4. Defaults to {@link DEFAULT_PARANOIA}, the level that meets the false-positive target. */
   readonly paranoia?: ParanoiaLevel;
   readonly limits?: DetectorLimits;
+  /**
+   * Object keys whose values are never scanned (the key itself still is), so they never show
+   * up in a snippet: secret fields such as `password`. By default every value is scanned.
+   */
+  readonly skipValuesOf?: (key: string) => boolean;
 }
 
 /** Resolved limits: every field present. */
@@ -42,6 +47,7 @@ export interface DetectorConfig {
   /** Score at which a value is an attack at this paranoia level. */
   readonly threshold: number;
   readonly limits: DetectorLimitsConfig;
+  readonly skipValuesOf: ((key: string) => boolean) | undefined;
 }
 
 /**
@@ -79,7 +85,7 @@ export class DetectionConfigError extends Error {
   }
 }
 
-const KNOWN_OPTIONS: Record<keyof Required<DetectorOptions>, true> = { paranoia: true, limits: true };
+const KNOWN_OPTIONS: Record<keyof Required<DetectorOptions>, true> = { paranoia: true, limits: true, skipValuesOf: true };
 const KNOWN_LIMITS: Record<keyof Required<DetectorLimits>, true> = {
   maxDepth: true, maxKeys: true, maxItems: true, maxValueBytes: true, maxTotalBytes: true,
 };
@@ -99,7 +105,7 @@ function checkKeys(obj: object, known: Record<string, true>, where: string): voi
 export function parseDetectorOptions(input: DetectorOptions | undefined): DetectorConfig {
   const options = (input ?? {}) as Record<string, unknown>;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new DetectionConfigError(`createInjectionDetector: options ${JSON.stringify(input)} must be an object. Pass { paranoia, limits } or nothing.`);
+    throw new DetectionConfigError(`createInjectionDetector: options ${JSON.stringify(input)} must be an object. Pass { paranoia, limits, skipValuesOf } or nothing.`);
   }
   checkKeys(options, KNOWN_OPTIONS, '');
   let paranoia: ParanoiaLevel = DEFAULT_PARANOIA;
@@ -126,9 +132,14 @@ export function parseDetectorOptions(input: DetectorOptions | undefined): Detect
       limits[key] = v;
     }
   }
+  const skip = options.skipValuesOf;
+  if (skip !== undefined && typeof skip !== 'function') {
+    throw new DetectionConfigError(`createInjectionDetector: skipValuesOf must be a function (key: string) => boolean.`);
+  }
   return {
     paranoia,
     threshold: PARANOIA_THRESHOLDS[paranoia],
     limits: Object.freeze(limits as unknown as DetectorLimitsConfig),
+    skipValuesOf: skip as ((key: string) => boolean) | undefined,
   };
 }

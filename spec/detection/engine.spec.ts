@@ -89,6 +89,20 @@ describe('detection: engine', () => {
       assert.deepEqual(v.findings.map((f) => f.location).sort(), ['cookie', 'query_key', 'user_agent']);
     });
 
+    it('scanInputs walks parsed parts like scanObject; skipValuesOf keeps named values out of the scan and its snippets', () => {
+      const parts = [
+        { location: 'query' as const, path: '', value: { q: 'shoes', token: "' or 1=1--" } },
+        { location: 'body' as const, path: '', value: { user: { name: 'ann', password: '<script>alert(1)</script>' } } },
+      ];
+      const all = d.scanInputs(parts);
+      assert.deepEqual([...all.kinds].sort(), ['sqli', 'xss']);
+      assert.deepEqual(all.findings.map((f) => f.path).sort(), ['token', 'user.password']);
+      const skipping = createInjectionDetector({ skipValuesOf: (k) => k === 'token' || k === 'password' });
+      assert.equal(skipping.scanInputs(parts).attack, false);
+      assert.equal(skipping.scanObject({ note: "' or 1=1--", token: 'x' }, 'body').attack, true, 'other fields are still scanned');
+      assert.throws(() => createInjectionDetector({ skipValuesOf: 'password' as never }), /skipValuesOf must be a function/);
+    });
+
     it('the findings of a request are capped', () => {
       const inputs = Array.from({ length: 100 }, (_, i) => ({ location: 'query' as const, path: `a${i}`, value: "' or 1=1--" }));
       const v = d.scanInputs(inputs);

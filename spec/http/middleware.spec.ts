@@ -264,6 +264,19 @@ describe('http: wp.middleware()', function () {
       assert.equal((await t.rows('security_events')).length, 0);
     });
 
+    it('secret query parameters and nested secret fields are not scanned either; the same value elsewhere is an attack', async () => {
+      t = await createTestApp();
+      const canary = "CANARY-51d' OR 1=1-- <script>alert(1)</script>";
+      assert.equal((await request(t.app).get('/echo').query({ q: 'shoes', access_token: canary })).status, 200);
+      assert.equal((await request(t.app).post('/echo').send({ user: { name: 'ann', api_key: canary } })).status, 200);
+      assert.equal((await t.rows('security_events')).length, 0);
+      const r = await request(t.app).get('/echo').query({ q: canary, access_token: canary });
+      assert.equal(r.status, 403, 'the same value in an ordinary field is refused');
+      const events = await t.rows('security_events');
+      assert.ok(events.length > 0);
+      for (const e of events) assert.ok(!JSON.stringify(e.details).includes('access_token=CANARY'), 'the secret parameter is not echoed');
+    });
+
     it('a body no parser took (JSON sent as text/plain) is still scanned; a benign one reaches the app', async () => {
       t = await createTestApp({ noBodyParser: true });
       const bad = await request(t.app).post('/echo').set('Content-Type', 'text/plain').send('{"q":"<script>alert(1)</script>"}');
