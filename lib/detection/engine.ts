@@ -190,17 +190,17 @@ export class Engine {
       let top: RawFinding | undefined;
       const items = out.items;
       for (let i = 0; i < items.length; i++) if (!top || items[i].score > top.score) top = items[i];
-      let ev = EVASIONS[0];
+      // A stray `%` (`100%Guaranteed`, `%Math.pow%`) is common in text: it only counts for paths,
+      // where broken escapes are the separators of a traversal. It never hides a stronger trick.
+      const usable = top && top.kind === 'path' ? nv.flags : nv.flags & ~EV_INVALID_ESCAPE;
+      let ev: (typeof EVASIONS)[number] | undefined;
       for (let i = 0; i < EVASIONS.length; i++) {
-        if (nv.flags & EVASIONS[i].flag) {
+        if (usable & EVASIONS[i].flag) {
           ev = EVASIONS[i];
           break;
         }
       }
-      // A stray `%` (`100%Guaranteed`, `%Math.pow%`) is common in text: it only counts for paths,
-      // where broken escapes are the separators of a traversal.
-      const counts = ev.flag !== EV_INVALID_ESCAPE || (top && top.kind === 'path');
-      if (top && top.score >= 4 && counts) {
+      if (top && top.score >= 4 && ev) {
         // An encoding trick makes whatever it hid more certain.
         out.items.push({ kind: top.kind, ruleId: ev.id, score: 1, snippet: top.snippet });
       } else if (!top && (nv.flags & (EV_OVERLONG_UTF8 | EV_NULL_BYTE)) !== 0) {

@@ -74,6 +74,18 @@ describe('detection: evasions of the reliability checklist (section B)', () => {
     assert.ok(v.findings.some((f) => f.ruleId === 'evasion.overlong_utf8'));
   });
 
+  it('a stray % added to an encoded attack does not cancel the encoding bonus; alone it stays harmless', () => {
+    const encoded = "x%2527 or 1%3d1 and a%253d";
+    const plain = detector.scanValue(encoded);
+    assert.ok(plain.findings.some((f) => f.ruleId === 'evasion.multiple_encoding'));
+    for (const tail of [' %%', ' 100%', ' %zz']) {
+      const v = detector.scanValue(encoded + tail);
+      assert.equal(v.score, plain.score, tail);
+      assert.ok(v.findings.some((f) => f.ruleId === 'evasion.multiple_encoding'), tail);
+    }
+    for (const benign of ['100%% sure, and 50% off', 'save 20%25 today %%']) assert.equal(detector.scanValue(benign).attack, false, benign);
+  });
+
   it('an overlong sequence or a NUL alone is a weak path signal, never a reason to skip', () => {
     const overlong = detector.scanValue('%c0%ae');
     assert.ok(overlong.findings.some((f) => f.ruleId === 'path.overlong_encoding'));
