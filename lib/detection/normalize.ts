@@ -36,8 +36,8 @@ export const EV_HTML_ENTITY = 1 << 6;
 export const EV_JS_CSS_ESCAPE = 1 << 7;
 /** Invisible format characters (zero-width space, soft hyphen, BOM) were removed. */
 export const EV_INVISIBLE = 1 << 8;
-/** Literal hexadecimal forms of dots and slashes (`0x2e0x2e0x2f`). */
-export const EV_HEX_LITERAL = 1 << 9;
+/** URL decoding changed the text (so the value as received differs from the decoded one). */
+export const EV_URL_DECODED = 1 << 9;
 /** UTF-7 encoded markup characters (`+ADw-script+AD4-`). */
 export const EV_UTF7 = 1 << 10;
 
@@ -617,6 +617,7 @@ export function normalizeValue(raw: string): NormalizedValue {
   if (mask & M_PERCENT) {
     const r = urlDecodeRepeated(text);
     if (r.text !== text) {
+      flags |= EV_URL_DECODED;
       text = r.text;
       mask = r.mask === -1 ? charMask(text) : r.mask;
       if (mask & M_HIGH && mayNeedNfkc(text)) {

@@ -12,7 +12,7 @@
  */
 import type { NormalizedValue } from './normalize';
 import type { FindingList, Rule } from './findings';
-import { decodeHexLiterals, EV_INVALID_ESCAPE, EV_OVERLONG_UTF8, EV_PERCENT_U, EV_NULL_BYTE } from './normalize';
+import { decodeHexLiterals, EV_INVALID_ESCAPE, EV_OVERLONG_UTF8, EV_PERCENT_U, EV_NULL_BYTE, EV_URL_DECODED } from './normalize';
 
 /** Rule ids and scores (see docs/detection.md). */
 export const PATH_RULES = {
@@ -147,8 +147,9 @@ export function scanPath(nv: NormalizedValue, out: FindingList): void {
   analyzePath(v, nv.flags, r);
   let best = r.score;
   let text = v;
-  // Already an attack at every paranoia level: the raw view could only raise the score.
-  if (best < PATH_RULES.traversalLeading.score && nv.raw.indexOf('%') >= 0) {
+  // Already an attack at every paranoia level: the raw view could only raise the score. When
+  // nothing was URL-decoded, the raw view is the text already judged.
+  if (best < PATH_RULES.traversalLeading.score && nv.flags & EV_URL_DECODED) {
     const raw = decodeHexLiterals(nv.raw.toLowerCase());
     const r2: PathResult = { score: 0, rule: '', at: 0 };
     analyzePath(raw, nv.flags, r2);
