@@ -23,6 +23,18 @@ export interface RequestLike {
   readonly watchpost?: { readonly requestId?: string };
 }
 
+/** The fields of `req` an event records, as a small plain object (for events held back before logging). */
+export function requestSummary(req: RequestLike): RequestLike {
+  const headers = req.headers;
+  return {
+    method: req.method,
+    originalUrl: req.originalUrl ?? req.url,
+    ip: req.ip,
+    headers: headers ? { 'user-agent': headers['user-agent'], 'x-request-id': headers['x-request-id'] } : undefined,
+    watchpost: req.watchpost?.requestId === undefined ? undefined : { requestId: req.watchpost.requestId },
+  };
+}
+
 /** Input of logSecurityEvent(). */
 export interface SecurityEventInput {
   /** One of the event types (any case), e.g. `SQL_INJECTION_ATTEMPT`. */

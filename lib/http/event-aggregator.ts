@@ -2,7 +2,7 @@
  * Turns a flood of identical events into one event per key per window with a count, so
  * that a blocked client hammering the app never writes one row per request.
  */
-import type { SecurityEventInput } from '../core/monitor';
+import { requestSummary, type SecurityEventInput } from '../core/monitor';
 
 interface Entry {
   count: number;
@@ -29,7 +29,9 @@ export class EventAggregator {
       return;
     }
     if (this.entries.size >= this.maxKeys) this.flushOne(this.entries.keys().next().value as string);
-    this.entries.set(key, { count: 1, first: now, sample: sample() });
+    // Held for a whole window: keep the fields the event records, not the request (socket, body).
+    const s = sample();
+    this.entries.set(key, { count: 1, first: now, sample: s.request ? { ...s, request: requestSummary(s.request) } : s });
     if (!this.timer) {
       this.timer = setInterval(() => this.flushDue(Date.now()), Math.min(this.windowMs, 5000));
       this.timer.unref();
