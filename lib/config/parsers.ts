@@ -2,12 +2,35 @@
  * Value parsers shared by environment variables and createWatchpost() options. Each one
  * throws a ConfigError that names the setting, shows the value and says what is expected.
  */
+import { parseCidr } from '../core/cidr';
 import { ConfigError } from '../core/errors';
 import type { ErrorCode } from './error-codes';
 
 // Every message passes through here, so a URL's password never reaches one.
 function fail(code: ErrorCode, name: string, value: unknown, expected: string): never {
   throw new ConfigError(code, `${name}: ${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)} is not valid. Expected ${expected}.`);
+}
+
+/** Levenshtein distance (case-insensitive), for "did you mean" hints on mistyped option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const keep = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = keep;
+    }
+  }
+  return row[b.length];
+}
+
+/** The error for an option name that does not exist, with the closest known name as a hint. */
+export function unknownOption(where: string, shown: string, key: string, known: readonly string[]): ConfigError {
+  const best = known.map((k) => ({ k, d: distance(key, k) })).sort((x, y) => x.d - y.d)[0];
+  const hint = best && best.d <= 3 ? ` Did you mean \`${best.k}\`?` : ` Known options: ${known.join(', ')}.`;
+  return new ConfigError('ERR_WATCHPOST_UNKNOWN_OPTION', `${where}: unknown option ${JSON.stringify(shown)}.${hint}`);
 }
 
 /** Parses a number; `integer` and `min`/`max` constrain it. */
@@ -125,33 +148,46 @@ export function parseDatabaseUrl(name: string, raw: unknown): DatabaseTarget {
   );
 }
 
-/** Comma-separated e-mail addresses. */
-export function parseEmailList(name: string, raw: unknown): string[] {
+/**
+ * A comma-separated list (or an array): blanks are skipped, anything that is not a string is
+ * refused, and each item is parsed by `item`, which throws on a bad one.
+ */
+export function parseList<T>(name: string, raw: unknown, code: ErrorCode, expected: string, item: (text: string) => T): T[] {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!items) return fail('ERR_WATCHPOST_INVALID_EMAIL', name, raw, 'a comma-separated list of e-mail addresses');
-  const out: string[] = [];
-  for (const item of items) {
-    const address = typeof item === 'string' ? item.trim() : '';
-    if (address === '') continue;
-    if (!/^[^\s@,<>"]+@[^\s@,<>"]+\.[^\s@,<>"]+$/.test(address)) {
-      fail('ERR_WATCHPOST_INVALID_EMAIL', name, item, 'a comma-separated list of e-mail addresses such as security@example.com,ops@example.com');
-    }
-    out.push(address);
+  if (!items) return fail(code, name, raw, expected);
+  const out: T[] = [];
+  for (const it of items) {
+    if (typeof it !== 'string') return fail(code, name, it, expected);
+    const text = it.trim();
+    if (text !== '') out.push(item(text));
   }
   return out;
 }
 
-/** Comma-separated words from a fixed list. */
+/** Comma-separated e-mail addresses. */
+export function parseEmailList(name: string, raw: unknown): string[] {
+  const expected = 'a comma-separated list of e-mail addresses such as security@example.com,ops@example.com';
+  return parseList(name, raw, 'ERR_WATCHPOST_INVALID_EMAIL', expected, (address) =>
+    /^[^\s@,<>"]+@[^\s@,<>"]+\.[^\s@,<>"]+$/.test(address) ? address : fail('ERR_WATCHPOST_INVALID_EMAIL', name, address, expected),
+  );
+}
+
+/** Comma-separated words from a fixed list (each once). */
 export function parseChoiceList<T extends string>(name: string, raw: unknown, choices: readonly T[]): T[] {
-  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!items) return fail('ERR_WATCHPOST_INVALID_CHOICE', name, raw, `a comma-separated list of ${choices.join(', ')}`);
-  const out: T[] = [];
-  for (const item of items) {
-    if (typeof item === 'string' && item.trim() === '') continue;
-    const hit = parseChoice(name, item, choices);
-    if (!out.includes(hit)) out.push(hit);
-  }
-  return out;
+  return [...new Set(parseList(name, raw, 'ERR_WATCHPOST_INVALID_CHOICE', `a comma-separated list of ${choices.join(', ')}`, (word) => parseChoice(name, word, choices)))];
+}
+
+/** Comma-separated IP addresses or CIDR ranges. */
+export function parseCidrList(name: string, raw: unknown): string[] {
+  const expected = 'a comma-separated list of IPs or CIDR ranges such as 10.0.0.0/8,2001:db8::/32';
+  return parseList(name, raw, 'ERR_WATCHPOST_INVALID_CIDR', expected, (text) => (parseCidr(text) ? text : fail('ERR_WATCHPOST_INVALID_CIDR', name, text, 'an IP address or a CIDR range such as 203.0.113.0/24 or 2001:db8::/48')));
+}
+
+/** Comma-separated URL paths. */
+export function parsePathList(name: string, raw: unknown): string[] {
+  return parseList(name, raw, 'ERR_WATCHPOST_INVALID_OPTION', 'a comma-separated list of paths such as /health,/metrics', (text) =>
+    text.startsWith('/') ? text : fail('ERR_WATCHPOST_INVALID_OPTION', name, text, 'a path starting with /'),
+  );
 }
 
 /** Hides the password of a URL before it goes into a message. */

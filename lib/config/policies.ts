@@ -3,6 +3,7 @@
  * validated once (at decoration or when the function form is created) into frozen policies.
  */
 import { ConfigError } from '../core/errors';
+import { unknownOption } from './parsers';
 
 /** Options of @SecureAuth() and wp.secureAuth(). */
 export interface SecureAuthOptions {
@@ -52,11 +53,7 @@ export interface AssessmentPolicy {
 }
 
 function unknownKeys(where: string, opts: object, known: readonly string[]): void {
-  for (const key of Object.keys(opts)) {
-    if (!known.includes(key)) {
-      throw new ConfigError('ERR_WATCHPOST_UNKNOWN_OPTION', `${where}: unknown option ${JSON.stringify(key)}. Known options: ${known.join(', ')}.`);
-    }
-  }
+  for (const key of Object.keys(opts)) if (!known.includes(key)) throw unknownOption(where, key, key, known);
 }
 
 function bad(where: string, name: string, value: unknown, expected: string): never {

@@ -15,15 +15,17 @@ import {
   type WatchpostOptions,
 } from './options';
 import { ASSESSMENT_ENV_VARS, DEFAULT_ASSESSMENT_ANOMALY_CONFIG, resolveAssessmentConfigFromEnv, type AssessmentAnomalyConfig } from '../core/assessment-config';
-import { parseCidr } from '../core/cidr';
 import {
   parseBoolean,
   parseChoice,
   parseChoiceList,
+  parseCidrList,
   parseDatabaseUrl,
   parseEmailList,
   parseHttpUrl,
   parseNumber,
+  parsePathList,
+  unknownOption,
   parseRedisUrl,
   parseString,
 } from './parsers';
@@ -185,31 +187,13 @@ const KNOWN_NESTED: Readonly<Record<string, readonly string[]>> = {
   login: ['lockMs', 'accountThreshold', 'accountLockMs', 'distinctUsersThreshold', 'distinctIpsThreshold'],
 };
 
-/** Levenshtein distance, for "did you mean" hints on mistyped option names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const keep = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      prev = keep;
-    }
-  }
-  return row[b.length];
-}
-
 function checkKeys(where: string, value: unknown, known: readonly string[]): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `createWatchpost: ${where} ${JSON.stringify(value)} is not valid. Expected an object.`);
   }
   for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
-    const best = known.map((k) => ({ k, d: distance(key, k) })).sort((x, y) => x.d - y.d)[0];
-    const hint = best && best.d <= 3 ? ` Did you mean \`${best.k}\`?` : ` Known options: ${known.join(', ')}.`;
-    throw new ConfigError('ERR_WATCHPOST_UNKNOWN_OPTION', `createWatchpost: unknown option ${JSON.stringify(where === 'options' ? key : `${where}.${key}`)}.${hint}`);
+    if (!known.includes(key)) throw unknownOption('createWatchpost', where === 'options' ? key : `${where}.${key}`, key, known);
   }
 }
 
@@ -366,35 +350,6 @@ function parseOneEmail(name: string, raw: unknown): string {
     throw new ConfigError('ERR_WATCHPOST_INVALID_EMAIL', `${name}: ${JSON.stringify(raw)} is not valid. Expected one e-mail address such as watchpost@example.com.`);
   }
   return list[0];
-}
-
-
-function parseCidrList(name: string, raw: unknown): string[] {
-  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!items) throw new ConfigError('ERR_WATCHPOST_INVALID_CIDR', `${name}: ${JSON.stringify(raw)} is not valid. Expected a comma-separated list of IPs or CIDR ranges such as 10.0.0.0/8,2001:db8::/32.`);
-  const out: string[] = [];
-  for (const item of items) {
-    const text = typeof item === 'string' ? item.trim() : '';
-    if (text === '') continue;
-    if (!parseCidr(text)) {
-      throw new ConfigError('ERR_WATCHPOST_INVALID_CIDR', `${name}: ${JSON.stringify(item)} is not valid. Expected an IP address or a CIDR range such as 203.0.113.0/24 or 2001:db8::/48.`);
-    }
-    out.push(text);
-  }
-  return out;
-}
-
-function parsePathList(name: string, raw: unknown): string[] {
-  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!items) throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(raw)} is not valid. Expected a comma-separated list of paths such as /health,/metrics.`);
-  const out: string[] = [];
-  for (const item of items) {
-    const text = typeof item === 'string' ? item.trim() : '';
-    if (text === '') continue;
-    if (!text.startsWith('/')) throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `${name}: ${JSON.stringify(item)} is not valid. Expected a path starting with /.`);
-    out.push(text);
-  }
-  return out;
 }
 
 function headersOption(name: string, raw: unknown): false | Readonly<Record<string, unknown>> {

@@ -136,6 +136,14 @@ describe('config: resolveConfig', () => {
     it('a malformed e-mail address', () => {
       configError({ ALERT_RECIPIENTS: 'ops@example.com, not an address' }, 'ERR_WATCHPOST_INVALID_EMAIL', /ALERT_RECIPIENTS/, /not an address/);
     });
+    it('lists: a bad item names the list; a non-string item in an option array is refused, blanks are skipped', () => {
+      configError({ IP_ALLOW_LIST: '10.0.0.0/8, 300.1.2.3' }, 'ERR_WATCHPOST_INVALID_CIDR', /IP_ALLOW_LIST/, /300\.1\.2\.3/);
+      configError({ EXEMPT_PATHS: '/health,metrics' }, 'ERR_WATCHPOST_INVALID_OPTION', /EXEMPT_PATHS/, /starting with \//);
+      for (const bad of [{ allowList: ['10.0.0.0/8', 5] }, { alertRecipients: ['ops@example.com', null] }, { exemptPaths: [{}] }]) {
+        assert.throws(() => resolveConfig({ env: {}, ...(bad as object) }), (e: ConfigError) => /^ERR_WATCHPOST_INVALID_/.test(e.code) && e.message.includes(Object.keys(bad)[0]), JSON.stringify(bad));
+      }
+      assert.deepEqual(resolveConfig({ env: { IP_DENY_LIST: ' 203.0.113.0/24 ,, 2001:db8::/32 ', IP_BLOCK_RULES: 'failed_logins,failed_logins' } }).denyList, ['203.0.113.0/24', '2001:db8::/32']);
+    });
     it('an unknown rule id in IP_BLOCK_RULES', () => {
       configError({ IP_BLOCK_RULES: 'failed_logins,everything' }, 'ERR_WATCHPOST_INVALID_CHOICE', /IP_BLOCK_RULES/, /everything/);
     });

@@ -83,7 +83,7 @@ describe('http: @SecureAuth and wp.secureAuth()', function () {
         }
         return Bad2;
       },
-      (e: Error & { code?: string }) => e.code === 'ERR_WATCHPOST_UNKNOWN_OPTION' && /usernameFeld/.test(e.message),
+      (e: Error & { code?: string }) => e.code === 'ERR_WATCHPOST_UNKNOWN_OPTION' && /usernameFeld/.test(e.message) && /Did you mean `usernameFields?`\?/.test(e.message),
     );
   });
 
