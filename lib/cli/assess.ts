@@ -14,6 +14,7 @@ import type { CliCommand, CliIO } from './io';
 import { writeOut } from './io';
 import type { AssessmentSubmission } from '../core/types';
 import { AssessmentAnalyzer } from '../core/assessment-analyzer';
+import { parseSubmission } from '../core/assessment-submission';
 import { parseNumber } from '../config/parsers';
 import { engineTextScanner } from '../detection/assessment-text-scanner';
 import type { ParanoiaLevel } from '../detection';
@@ -103,34 +104,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * Turns one parsed JSON value into a submission, or explains why it cannot. Only the shape is
- * checked here; odd values (negative times, non-numeric item times) go to the detector, which
- * reports them as `invalid_submission`.
- */
+/** Turns one parsed JSON line into a submission (as the assessment guard reads a body), or explains why it cannot. */
 export function toSubmission(v: unknown): AssessmentSubmission | { error: string } {
   if (!isPlainObject(v)) return { error: 'a submission must be a JSON object' };
-  const user = typeof v.user === 'number' && Number.isFinite(v.user) ? String(v.user) : v.user;
-  if (typeof user !== 'string' || user.length === 0) return { error: '"user" must be a non-empty string' };
-  if (user.length > 1000) return { error: '"user" is longer than 1000 characters' };
-  if (typeof v.type !== 'string' || v.type.length === 0) return { error: '"type" must be a non-empty string' };
-  if (v.type.length > 200) return { error: '"type" is longer than 200 characters' };
-  if (typeof v.completion_time !== 'number') return { error: '"completion_time" must be a number of seconds' };
-  if (!isPlainObject(v.responses)) return { error: '"responses" must be an object of answers' };
-  if (v.score !== undefined && v.score !== null && typeof v.score !== 'number') return { error: '"score" must be a number when given' };
   if (typeof v.submitted_at !== 'string') return { error: '"submitted_at" must be an ISO 8601 date-time string' };
   const at = new Date(v.submitted_at);
   if (!Number.isFinite(at.getTime())) return { error: `"submitted_at" ${JSON.stringify(v.submitted_at.slice(0, 64))} is not a valid ISO 8601 date-time` };
-  if (v.item_times !== undefined && v.item_times !== null && !isPlainObject(v.item_times)) return { error: '"item_times" must be an object of seconds by item when given' };
-  return {
-    user,
-    type: v.type,
-    completionTimeSec: v.completion_time,
-    responses: v.responses,
-    ...(typeof v.score === 'number' ? { score: v.score } : {}),
-    submittedAt: at,
-    ...(isPlainObject(v.item_times) ? { itemTimesSec: v.item_times as Record<string, number> } : {}),
-  };
+  const sub = parseSubmission(v, v.user, v.type, at);
+  return typeof sub === 'string' ? { error: sub } : sub;
 }
 
 /** Processes a stream of lines; exported for the benchmark's equivalence check. */

@@ -6,6 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AssessmentPolicy } from '../config/policies';
+import { parseSubmission } from '../core/assessment-submission';
 import type { AssessmentSubmission, AssessmentVerdict } from '../core/types';
 import { middlewareMissing, refuse } from './responder';
 import type { HttpSuite, RequestContext } from './suite';
@@ -23,46 +24,19 @@ type Req = Request & { watchpost?: RequestContext; user?: { id?: unknown } };
 /** Why a body is not a submission; undefined when it is one. */
 export type SubmissionProblem = string;
 
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
 /**
- * Turns the request into a submission (the `watchpost assess` format: user, type,
- * completion_time, responses, score, item_times; the time is the server's), or says what is
- * wrong.
+ * Turns the request into a submission (the `watchpost assess` format; the time is the
+ * server's), or says what is wrong.
  */
 export function readSubmission(policy: AssessmentPolicy, req: Req, now: Date): AssessmentSubmission | SubmissionProblem {
   const body = req.body as Record<string, unknown> | undefined;
   const raw = policy.extract ? policy.extract(req) : body && typeof body === 'object' && body.assessment_data && typeof body.assessment_data === 'object' ? body.assessment_data : body;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'the submission is not an object';
   const s = raw as Record<string, unknown>;
-  const userRaw = policy.getUser ? policy.getUser(req) : (req.user?.id ?? s.user ?? s.user_id ?? body?.user ?? body?.user_id);
-  const user = typeof userRaw === 'string' || typeof userRaw === 'number' ? String(userRaw).slice(0, 320) : undefined;
-  if (!user) return 'no user identifier (set getUser, or send "user")';
-  const type = policy.type ?? (typeof s.type === 'string' ? s.type : undefined);
-  if (!type || !/^[\w.:-]{1,128}$/.test(type)) return 'no valid assessment type';
-  const completion = num(s.completion_time ?? s.completionTime);
-  if (completion === undefined || completion < 0) return '"completion_time" must be a number of seconds >= 0';
-  const responses = s.responses;
-  if (!responses || typeof responses !== 'object' || Array.isArray(responses)) return '"responses" must be an object of item: answer';
-  if (Object.keys(responses).length > 1000) return 'more than 1000 responses';
-  const score = s.score === undefined || s.score === null ? undefined : num(s.score);
-  if (s.score !== undefined && s.score !== null && score === undefined) return '"score" must be a number';
+  const user = policy.getUser ? policy.getUser(req) : (req.user?.id ?? s.user ?? s.user_id ?? body?.user ?? body?.user_id);
   // The server's clock, never the client's `submitted_at`: a date far in the future would move
   // the baseline window and expire every stored sample of the type.
-  const submittedAt = now;
-  let itemTimesSec: Record<string, number> | undefined;
-  if (s.item_times && typeof s.item_times === 'object' && !Array.isArray(s.item_times)) {
-    itemTimesSec = {};
-    for (const [k, v] of Object.entries(s.item_times as Record<string, unknown>)) {
-      const t = num(v);
-      if (t !== undefined && t >= 0) itemTimesSec[k] = t;
-    }
-  }
-  return { user, type, completionTimeSec: completion, responses: responses as Record<string, unknown>, score, submittedAt, itemTimesSec };
+  return parseSubmission(s, user, policy.type ?? s.type, now);
 }
 
 /** The guard middleware for one policy. */

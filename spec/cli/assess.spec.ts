@@ -73,7 +73,7 @@ describe('cli: watchpost assess', () => {
       '"a string"',
       JSON.stringify({ type: 'quiz', completion_time: 1, responses: {}, submitted_at: '2025-01-01T00:00:00Z' }),
       JSON.stringify({ user: 'u', completion_time: 1, responses: {}, submitted_at: '2025-01-01T00:00:00Z' }),
-      JSON.stringify({ user: 'u', type: 'quiz', completion_time: '12', responses: {}, submitted_at: '2025-01-01T00:00:00Z' }),
+      JSON.stringify({ user: 'u', type: 'quiz', completion_time: 'twelve', responses: {}, submitted_at: '2025-01-01T00:00:00Z' }),
       JSON.stringify({ user: 'u', type: 'quiz', completion_time: 12, responses: 'yes', submitted_at: '2025-01-01T00:00:00Z' }),
       JSON.stringify({ user: 'u', type: 'quiz', completion_time: 12, responses: {}, submitted_at: 'yesterday' }),
       JSON.stringify({ user: 'u', type: 'quiz', completion_time: 12, responses: {}, score: 'A+', submitted_at: '2025-01-01T00:00:00Z' }),
