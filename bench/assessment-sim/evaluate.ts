@@ -7,10 +7,9 @@
  */
 import type { AssessmentSubmission } from '../../lib/core/types';
 import { AssessmentAnalyzer, type AssessmentAnalysis } from '../../lib/core/assessment-analyzer';
-import { type AssessmentAnomalyConfig, parseAssessmentAnomalyOptions, type AssessmentAnomalyOptions } from '../../lib/core/assessment-config';
+import { parseAssessmentAnomalyOptions, type AssessmentAnomalyOptions } from '../../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../../lib/stores/memory-baseline-store';
-import { type BaselineSnapshot, LN_TIME_MAD_FLOOR } from '../../lib/detection/assessment-baseline';
-import { valueAtZ, zCutFor } from '../../lib/detection/assessment-stats';
+import { tooFastThresholdSec } from '../../lib/detection/assessment-anomaly';
 import { extractFeatures } from '../../lib/detection/assessment-features';
 import { answerPatterns } from '../../lib/detection/assessment-patterns';
 import { Rng } from './rng';
@@ -148,24 +147,6 @@ export async function runStream(stream: Stream, options: AssessmentAnomalyOption
     ...(keepLines ? { lines } : {}),
     forms: stream.config.forms,
   };
-}
-
-/**
- * The completion time below which the analyzer would flag a submission of `items` answered
- * items, given a snapshot: what an attacker with an oracle aims just above.
- */
-export function tooFastThresholdSec(snapshot: BaselineSnapshot, items: number, config: AssessmentAnomalyConfig): number {
-  const floor = config.minSecondsPerItem * items;
-  const sources = [snapshot.live, ...(config.poisoningGuard && snapshot.reference ? [snapshot.reference.stats] : [])];
-  let best: number | undefined;
-  for (const s of sources) {
-    if (!s.time || s.n < config.minBaselineSamples) continue;
-    const zThr = Math.exp(valueAtZ(-zCutFor(config.robustZ, s.time.n), s.time, LN_TIME_MAD_FLOOR)) * items;
-    const share = config.completionTimeShare * Math.exp(s.time.median) * items;
-    const t = Math.min(zThr, Math.max(floor, share));
-    best = best === undefined ? t : Math.max(best, t);
-  }
-  return best ?? floor;
 }
 
 /** Result of the speed-poisoning scenario. */

@@ -88,13 +88,38 @@ function anomaly(type: AssessmentAnomalyType, severity: Severity, details: Recor
 // Speed
 // ---------------------------------------------------------------------------
 
+/** The too_fast cut against one warm source, for `items` answered items, with its parts. */
+function tooFastCut(time: NonNullable<BaselineStats['time']>, items: number, config: AssessmentAnomalyConfig) {
+  const zCut = zCutFor(config.robustZ, time.n);
+  const zThrSec = Math.exp(valueAtZ(-zCut, time, LN_TIME_MAD_FLOOR)) * items;
+  const medianSec = Math.exp(time.median) * items;
+  const shareSec = config.completionTimeShare * medianSec;
+  const floorSec = config.minSecondsPerItem * items;
+  // Flagged below the robust cut AND below the floor or the share of the median.
+  return { zCut, zThrSec, medianSec, shareSec, floorSec, cutSec: Math.min(zThrSec, Math.max(floorSec, shareSec)) };
+}
+
+function warmSources(sources: readonly Source[], config: AssessmentAnomalyConfig): Source[] {
+  return sources.filter((s) => s.stats.time !== undefined && s.stats.n >= config.minBaselineSamples);
+}
+
+/**
+ * The completion time below which a submission of `items` answered items is too fast against
+ * `snapshot` (the highest cut of its warm sources; the cold-start floor without one).
+ */
+export function tooFastThresholdSec(snapshot: BaselineSnapshot | undefined, items: number, config: AssessmentAnomalyConfig): number {
+  const warm = warmSources(sourcesOf(snapshot, config), config);
+  if (warm.length === 0) return config.minSecondsPerItem * items;
+  return Math.max(...warm.map((s) => tooFastCut(s.stats.time!, items, config).cutSec));
+}
+
 function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config: AssessmentAnomalyConfig): AssessmentAnomaly | undefined {
   const t = f.completionTimeSec;
   if (t === undefined) return undefined;
   const items = Math.max(f.answered, 1);
   const floorSec = config.minSecondsPerItem * items;
   const lnPerItem = t > 0 ? Math.log(t / items) : -Infinity;
-  const warm = sources.filter((s) => s.stats.time !== undefined && s.stats.n >= config.minBaselineSamples);
+  const warm = warmSources(sources, config);
   const rule =
     'cold start: t < minSecondsPerItem x items; warm: t < exp(median - (robustZ + 3/sqrt(n)) x 1.4826 x MADlow of ln(t/items)) x items AND (t < minSecondsPerItem x items OR t < completionTimeShare x median time)';
   if (warm.length === 0) {
@@ -108,21 +133,18 @@ function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config:
   }
   for (const s of warm) {
     const time = s.stats.time!;
-    const zCut = zCutFor(config.robustZ, time.n);
-    const zThrSec = Math.exp(valueAtZ(-zCut, time, LN_TIME_MAD_FLOOR)) * items;
-    const medianSec = Math.exp(time.median) * items;
-    const shareSec = config.completionTimeShare * medianSec;
-    if (t < zThrSec && (t < floorSec || t < shareSec)) {
+    const cut = tooFastCut(time, items, config);
+    if (t < cut.cutSec) {
       const z = modifiedZ(lnPerItem, time, LN_TIME_MAD_FLOOR);
       return anomaly('too_fast', t < floorSec ? 'ERROR' : 'WARNING', {
-        observed: { seconds: r2(t), secondsPerItem: r2(t / items), items, robustZ: num(z), shareOfMedian: num(t / medianSec) },
+        observed: { seconds: r2(t), secondsPerItem: r2(t / items), items, robustZ: num(z), shareOfMedian: num(t / cut.medianSec) },
         threshold: {
-          seconds: r2(Math.min(zThrSec, Math.max(floorSec, shareSec))),
-          robustZ: -r3(zCut),
+          seconds: r2(cut.cutSec),
+          robustZ: -r3(cut.zCut),
           completionTimeShare: config.completionTimeShare,
           minSecondsPerItem: config.minSecondsPerItem,
         },
-        baseline: { source: s.name, n: s.stats.n, medianSeconds: r2(medianSec), medianSecondsPerItem: r2(Math.exp(time.median)) },
+        baseline: { source: s.name, n: s.stats.n, medianSeconds: r2(cut.medianSec), medianSecondsPerItem: r2(Math.exp(time.median)) },
         rule,
       });
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { assert } from '../helpers/counted-assert';
 import type { AssessmentAnomaly, AssessmentSubmission } from '../../lib/core/types';
-import { detectAssessmentAnomalies, evaluateAssessment, toBaselineSample } from '../../lib/detection/assessment-anomaly';
+import { detectAssessmentAnomalies, evaluateAssessment, toBaselineSample, tooFastThresholdSec } from '../../lib/detection/assessment-anomaly';
 import { type BaselineSample, type BaselineSnapshot, computeStats } from '../../lib/detection/assessment-baseline';
 import { engineTextScanner } from '../../lib/detection/assessment-text-scanner';
 import { DAY_MS, T0, VARIED_12, answers, config, samples, snapshotOf, submission } from '../helpers/assessment-fixtures';
@@ -54,6 +54,16 @@ describe('detection/assessment-anomaly', () => {
       const v = detect({ completionTimeSec: 60 }, tight);
       assert.equal(v.anomalous, false);
       assert.equal(detect({ completionTimeSec: 20 }, tight).anomalous, true);
+    });
+
+    it('tooFastThresholdSec is the cut the check applies: just below is flagged, just above is not', () => {
+      const tight = snapshotOf(samples({ n: 600, medianSecPerItem: 10, sdLn: 0.08 }));
+      for (const snap of [warm, tight, undefined]) {
+        const cut = tooFastThresholdSec(snap, 12, cfg);
+        assert.ok(cut > 0);
+        assert.deepEqual(types(detect({ completionTimeSec: cut * 0.99 }, snap ?? null).anomalies), ['too_fast']);
+        assert.equal(detect({ completionTimeSec: cut * 1.01 }, snap ?? null).anomalous, false);
+      }
     });
 
     it('zero seconds is too fast, with a JSON-safe z', () => {
