@@ -51,6 +51,8 @@ export interface AssessmentAnalyzerOptions {
   /**
    * Reload after this many local appends, or 2% of the baseline size if larger. Defaults to
    * `10`. During cold start (fewer than `minBaselineSamples`) every append triggers a reload.
+   * With `loadMode: 'background'` a type reloads at most once a second during cold start and
+   * at most every 30 s after it, whatever these settings say.
    */
   readonly refreshAfterAppends?: number;
   /**

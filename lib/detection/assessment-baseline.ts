@@ -22,8 +22,11 @@ import {
   type RobustSummary,
   quantileSorted,
   robustSummarySorted,
+  shareAboveSorted,
+  shareBelowSorted,
   smallestStep,
   sortedFinite,
+  valueAtZ,
 } from './assessment-stats';
 
 /** Milliseconds per day. */
@@ -361,10 +364,8 @@ const TAIL_Z = 2;
 /** The fast tail of sorted values: the cut median - 2 x 1.4826 x MADlow and the share below it. */
 function lowTail(sorted: readonly number[], summary: RobustSummary): TailFigures | undefined {
   if (sorted.length === 0) return undefined;
-  const cut = summary.median - TAIL_Z * 1.4826 * Math.max(summary.madLow, LN_TIME_MAD_FLOOR);
-  let below = 0;
-  while (below < sorted.length && sorted[below] < cut) below += 1;
-  return { cut, share: below / sorted.length };
+  const cut = valueAtZ(-TAIL_Z, summary, LN_TIME_MAD_FLOOR);
+  return { cut, share: shareBelowSorted(sorted, cut) };
 }
 
 /** Most nested top-scorer groups kept in a snapshot. */
@@ -398,14 +399,8 @@ function topScorers(scored: readonly BaselineSample[], sortedScores: readonly nu
  */
 function excessAbove(sorted: readonly number[], ref: RobustSummary): number {
   if (sorted.length === 0) return 0;
-  let below = 0;
-  let above = 0;
-  for (const v of sorted) {
-    if (v < ref.median) below += 1;
-    else if (v > ref.median) above += 1;
-  }
   const refBalance = Number.isFinite(ref.above) && Number.isFinite(ref.below) ? ref.above - ref.below : 0;
-  return ((above - below) / sorted.length - refBalance) / 2;
+  return (shareAboveSorted(sorted, ref.median) - shareBelowSorted(sorted, ref.median) - refBalance) / 2;
 }
 
 /**
@@ -481,9 +476,7 @@ export function computeDrift(
  * shares, with the reference's sample size).
  */
 function tailExcess(sorted: readonly number[], tail: TailFigures, refN: number): { excess: number; limit: number } {
-  let below = 0;
-  while (below < sorted.length && sorted[below] < tail.cut) below += 1;
-  const live = below / sorted.length;
+  const live = shareBelowSorted(sorted, tail.cut);
   const p = Math.min(Math.max(tail.share, 0.01), 0.5);
   const se = Math.sqrt(p * (1 - p) * (1 / sorted.length + 1 / Math.max(refN, 1)));
   return { excess: live - tail.share, limit: Math.max(TAIL_MIN_SHIFT, 3 * se) };
@@ -531,6 +524,5 @@ export function planReference(
     if (age >= config.referenceMaxAgeDays * DAY_MS) return { action: 'expire', next: { frozenAtMs: nowMs, stats: live } };
     return { action: 'keep', reason: 'drift' };
   }
-  if (age < config.referenceRefreshDays * DAY_MS && small) return { action: 'promote', next: { frozenAtMs: nowMs, stats: live } };
   return { action: 'promote', next: { frozenAtMs: nowMs, stats: live } };
 }
