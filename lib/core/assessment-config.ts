@@ -105,7 +105,8 @@ export function parseAssessmentSetting(key: keyof AssessmentAnomalyConfig, raw: 
       break;
     }
     case 'enum':
-      value = raw.trim();
+      // Any case, like every other word setting.
+      value = raw.trim().toLowerCase();
       break;
   }
   const { problems } = resolveAssessmentAnomalyConfig({ [key]: value });

@@ -55,6 +55,8 @@ describe('core/assessment-config', () => {
   it('environment variables: parsed, empty ones ignored, bad ones named', () => {
     const o = assessmentOptionsFromEnv({ ANOMALY_BASELINE_WINDOW: '14', ANOMALY_THRESHOLD: '3', COMPLETION_TIME_THRESHOLD: '', ANOMALY_POISONING_GUARD: 'false', ANOMALY_SCORE_TAIL: 'both' });
     assert.deepEqual(o, { baselineWindowDays: 14, robustZ: 3, poisoningGuard: false, scoreTail: 'both' });
+    assert.equal(assessmentOptionsFromEnv({ ANOMALY_SCORE_TAIL: ' HIGH ' }).scoreTail, 'high', 'words in any case, like every other setting');
+    assert.throws(() => assessmentOptionsFromEnv({ ANOMALY_SCORE_TAIL: 'low' }), { code: 'ERR_WATCHPOST_INVALID_ASSESSMENT_OPTION' });
     assert.throws(() => assessmentOptionsFromEnv({ SCORE_RANGE_THRESHOLD: '5%' }), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'ERR_WATCHPOST_INVALID_ASSESSMENT_OPTION');
       assert.match(err.message, /SCORE_RANGE_THRESHOLD "5%" is not valid\. Expected a share between 0 and 1/);
