@@ -19,6 +19,7 @@ import { AssessmentAnalyzer } from '../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions } from '../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../lib/stores/memory-baseline-store';
 import { assessStream } from '../lib/cli/assess';
+import { ASSESSMENT_ANOMALY_TYPES } from '../lib/detection/assessment-anomaly';
 import {
   type PatternPoisoningResult,
   type SpeedPoisoningResult,
@@ -31,7 +32,7 @@ import {
 } from './assessment-sim/evaluate';
 import { ANOMALY_KINDS, DEFAULT_SCENARIO, SHIFTED_SCENARIO, WIDE_SCENARIO, type ScenarioConfig, generateStream, toJsonLine } from './assessment-sim/scenario';
 
-const CHECKS = ['too_fast', 'rapid_guessing', 'straight_lining', 'sequential_pattern', 'alternating_pattern', 'score_outlier', 'fast_high_score', 'injection', 'scan_incomplete', 'invalid_submission'];
+const CHECKS: readonly string[] = ASSESSMENT_ANOMALY_TYPES;
 const SHORT: Record<string, string> = {
   too_fast: 'fast',
   rapid_guessing: 'rapid',
@@ -60,12 +61,8 @@ function pct(x: number, digits = 2): string {
   return `${(100 * x).toFixed(digits)}%`;
 }
 
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-function lpad(s: string, n: number): string {
-  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
-}
+const pad = (s: string, n: number): string => s.padEnd(n);
+const lpad = (s: string, n: number): string => s.padStart(n);
 
 function rate(t: Tally | undefined, check?: string): number {
   if (!t || t.n === 0) return 0;

@@ -17,6 +17,7 @@ import { BatchWriter } from '../lib/core/batch-writer';
 import type { SecurityEventRecord } from '../lib/core/ports';
 import { TypeOrmEventSink } from '../lib/persistence/typeorm-event-sink';
 import { createWatchpost } from '../lib/watchpost';
+import { median } from './median';
 
 function record(i: number): SecurityEventRecord {
   return {
@@ -34,10 +35,6 @@ function record(i: number): SecurityEventRecord {
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function writerThroughput(label: string, sink: TypeOrmEventSink, n: number, batchSize: number): Promise<number> {
   sink.start();

@@ -6,6 +6,7 @@
  * straight-lined submissions to make the pattern look common.
  */
 import type { AssessmentSubmission } from '../../lib/core/types';
+import { DAY_MS } from '../../lib/detection/assessment-baseline';
 import { AssessmentAnalyzer, type AssessmentAnalysis } from '../../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions, type AssessmentAnomalyOptions } from '../../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../../lib/stores/memory-baseline-store';
@@ -16,7 +17,6 @@ import { Rng } from './rng';
 import { type Form, type FormSpec, drawPerson, honestAnswer, honestTimes } from './population';
 import { type Kind, type Labelled, type ScenarioConfig, type Stream, anomalousSubmission, honestSubmission, makeSubmission, START_MS } from './scenario';
 
-const DAY_MS = 86_400_000;
 /**
  * Poison submissions per honest one: 3/7 would make 30% of the window if every one were
  * accepted; some are caught by other checks, so the attacker sends a little more.

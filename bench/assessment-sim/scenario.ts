@@ -5,6 +5,7 @@
  * and spreads), so that the detector's defaults are not judged on one set of constants.
  */
 import type { AssessmentSubmission } from '../../lib/core/types';
+import { DAY_MS } from '../../lib/detection/assessment-baseline';
 import { Rng } from './rng';
 import {
   type Filled,
@@ -175,7 +176,6 @@ export interface Stream {
   readonly items: readonly Labelled[];
 }
 
-const DAY_MS = 86_400_000;
 /** Stream start (a fixed date, so output is reproducible). */
 export const START_MS = Date.UTC(2025, 0, 6, 0, 0, 0);
 
