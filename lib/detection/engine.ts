@@ -161,16 +161,51 @@ function indexPath(base: string, i: number): string {
   return p.length > MAX_PATH ? p.slice(0, MAX_PATH) + '…' : p;
 }
 
+/** Longest value whose findings are remembered (form keys, choices, route paths, enum values). */
+const MEMO_MAX_LENGTH = 64;
+/** Values remembered per location class; the class's memory is emptied when it is full. */
+const MEMO_MAX_ENTRIES = 4096;
+const NO_FINDINGS: readonly RawFinding[] = Object.freeze([]);
+
+/** The locations that judge alike: 0 values, 1 keys, 2 headers, 3 typed answers. */
+function memoClass(location: ValueLocation): number {
+  return isKeyLocation(location) ? 1 : isHeaderLocation(location) ? 2 : location === 'answer' ? 3 : 0;
+}
+
 /** The detector. Create once per process with `createInjectionDetector()`. */
 export class Engine {
   private readonly sql = new SqlAnalyzer();
   /** Set by judge() when a rule ran out of its work budget on the last value. */
   private exhausted = false;
+  /**
+   * Findings of short values already judged, by location class. Judging is a pure function
+   * of the value and its location class, and short values repeat from request to request
+   * (form keys, answer choices, route paths), so a repeat costs one map lookup. Bounded:
+   * a class's memory is emptied when it reaches MEMO_MAX_ENTRIES.
+   */
+  private readonly memo: Map<string, readonly RawFinding[]>[] = [new Map(), new Map(), new Map(), new Map()];
 
   constructor(readonly config: DetectorConfig) {}
 
-  /** Findings of one string (already within its size cap). */
-  private judge(value: string, location: ValueLocation): RawFinding[] {
+  /** Findings of one string (already within its size cap); remembered for short values. */
+  private judge(value: string, location: ValueLocation): readonly RawFinding[] {
+    if (value.length > MEMO_MAX_LENGTH) return this.judgeFresh(value, location);
+    const memo = this.memo[memoClass(location)];
+    const known = memo.get(value);
+    if (known !== undefined) {
+      this.exhausted = false;
+      return known;
+    }
+    const found = this.judgeFresh(value, location);
+    if (!this.exhausted) {
+      if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+      memo.set(value, found.length === 0 ? NO_FINDINGS : Object.freeze(found));
+    }
+    return found;
+  }
+
+  /** Findings of one string, judged by every rule family it can reach. */
+  private judgeFresh(value: string, location: ValueLocation): RawFinding[] {
     const nv = normalizeValue(value);
     const out = new FindingList();
     const key = isKeyLocation(location);

@@ -204,6 +204,47 @@ describe('detection: engine', () => {
     });
   });
 
+  describe('remembered short values', () => {
+    // Short values are judged once and remembered per location class; a repeat must give
+    // exactly what a fresh detector gives, whatever was scanned before.
+    const fresh = (s: string, loc: ValueLocation) => createInjectionDetector().scanValue(s, loc, 'x');
+    it('a value judged in one location class is judged anew in another', () => {
+      const d = createInjectionDetector();
+      const cases: Array<[string, ValueLocation]> = [
+        ['profile.name', 'query'], ['profile.name', 'query_key'], ['profile.name', 'query'],
+        ['<b>bold</b>', 'answer'], ['<b>bold</b>', 'body'], ['<b>bold</b>', 'answer'],
+        ['select * from users', 'user_agent'], ['select * from users', 'query'], ['select * from users', 'user_agent'],
+      ];
+      for (const [s, loc] of cases) assert.deepEqual(d.scanValue(s, loc, 'x'), fresh(s, loc), `${s} at ${loc}`);
+      // and the classes really differ on these values, so the test can fail
+      assert.notDeepEqual(fresh('profile.name', 'query').findings, fresh('profile.name', 'query_key').findings);
+      assert.notEqual(fresh('<b>bold</b>', 'answer').score, fresh('<b>bold</b>', 'body').score);
+      assert.notEqual(fresh('select * from users', 'user_agent').score, fresh('select * from users', 'query').score);
+    });
+
+    it('repeats, attacks among look-alikes, and more values than the memory holds', () => {
+      const d = createInjectionDetector();
+      const values = ["O'Brien", "' or 1=1--", 'strongly agree', '<script>x</script>', 'a; ls -la', 'Rock & Roll', '../../etc/passwd', 'q17'];
+      const expected = values.map((s) => fresh(s, 'body'));
+      for (let round = 0; round < 3; round += 1) {
+        values.forEach((s, i) => assert.deepEqual(d.scanValue(s, 'body', 'x'), expected[i], `${s}, round ${round}`));
+        // past the memory's size: it is emptied and filled again, verdicts unchanged
+        for (let i = 0; i < 5000; i += 1) d.scanValue(`item ${round} ${i}`, 'body');
+      }
+      assert.equal(expected[1].attack, true);
+      assert.equal(expected[0].attack, false);
+    });
+
+    it('paths and locations of a remembered finding are the ones of the current value', () => {
+      const d = createInjectionDetector();
+      const v = d.scanInputs([
+        { location: 'query', path: 'a', value: "' or 1=1--" },
+        { location: 'body', path: 'b', value: "' or 1=1--" },
+      ]);
+      assert.deepEqual(v.findings.map((f) => [f.location, f.path]).filter((x, i, all) => all.findIndex((y) => y[1] === x[1]) === i), [['query', 'a'], ['body', 'b']]);
+    });
+  });
+
   describe('never throws (fast-check)', () => {
     const d = createInjectionDetector();
     it('scanValue on arbitrary strings, at every location', () => {
