@@ -152,6 +152,33 @@ function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config:
   return undefined;
 }
 
+/**
+ * Rapid-response threshold of each item with a baseline, per stats snapshot and config (a
+ * snapshot serves many submissions; its thresholds are worked out on first use).
+ */
+const itemThresholdMemo = new WeakMap<BaselineStats, WeakMap<AssessmentAnomalyConfig, Map<string, number | null>>>();
+
+function itemThreshold(stats: BaselineStats, key: string, config: AssessmentAnomalyConfig): number | null {
+  let byConfig = itemThresholdMemo.get(stats);
+  if (!byConfig) {
+    byConfig = new WeakMap();
+    itemThresholdMemo.set(stats, byConfig);
+  }
+  let byKey = byConfig.get(config);
+  if (!byKey) {
+    byKey = new Map();
+    byConfig.set(config, byKey);
+  }
+  let thr = byKey.get(key);
+  if (thr === undefined) {
+    const item = Object.prototype.hasOwnProperty.call(stats.items, key) ? stats.items[key] : undefined;
+    thr = !item || item.n < config.minBaselineSamples ? null : Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
+    // Keys come from requests: only the snapshot's own items are remembered.
+    if (item) byKey.set(key, thr);
+  }
+  return thr;
+}
+
 function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], config: AssessmentAnomalyConfig): AssessmentAnomaly | undefined {
   const keys = f.itemKeys.filter((k) => Object.prototype.hasOwnProperty.call(f.itemTimesSec, k));
   if (keys.length < config.rapidItemMin) return undefined;
@@ -163,9 +190,8 @@ function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], c
     // with no baseline yet is not judged (the completion-time floor covers the cold start).
     let threshold: number | undefined;
     for (const s of sources) {
-      const item = s.stats.items[key];
-      if (!item || item.n < config.minBaselineSamples) continue;
-      const thr = Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
+      const thr = itemThreshold(s.stats, key, config);
+      if (thr === null) continue;
       threshold = threshold === undefined ? thr : Math.max(threshold, thr);
     }
     if (threshold === undefined) continue;

@@ -146,6 +146,38 @@ function itemKeySet(keys: readonly string[]): Set<string> | undefined {
   return set;
 }
 
+/** What one short string answer is, worked out once (answers repeat from form to form). */
+interface AnswerFacts {
+  readonly kind: AnswerKind;
+  readonly token: string;
+  readonly ordinal: number | undefined;
+}
+
+/** Longest answer string whose facts are remembered. */
+const MEMO_MAX_LENGTH = 64;
+/** Entries per memory; a memory is emptied when full. */
+const MEMO_MAX_ENTRIES = 4096;
+/** Facts of short string answers, by `maxChoiceLength` (the only setting they depend on). */
+const answerMemo = new Map<number, Map<string, AnswerFacts>>();
+
+function stringAnswerFacts(v: string, maxChoiceLength: number): AnswerFacts {
+  let memo = answerMemo.get(maxChoiceLength);
+  if (!memo) {
+    if (answerMemo.size >= 16) answerMemo.clear();
+    memo = new Map();
+    answerMemo.set(maxChoiceLength, memo);
+  }
+  let facts = memo.get(v);
+  if (facts === undefined) {
+    const kind = kindOf(v, maxChoiceLength);
+    const token = kind === 'number' || kind === 'token' ? tokenOf(v, kind) : '';
+    facts = { kind, token, ordinal: token === '' ? undefined : ordinalOf(token, kind) };
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+    memo.set(v, facts);
+  }
+  return facts;
+}
+
 function tokenOf(v: unknown, kind: AnswerKind): string {
   if (kind === 'number') return String(Number(typeof v === 'string' ? v.trim() : v));
   if (kind === 'boolean') return v ? 'true' : 'false';
@@ -181,6 +213,28 @@ export function orderItemKeys(keys: readonly string[]): string[] {
   return [...sorted, ...keys.filter((k) => !set.has(k))];
 }
 
+/** The form's layout: its item keys in form order and which of them are numbered items. */
+interface Layout {
+  readonly itemKeys: readonly string[];
+  readonly itemSet: Set<string> | undefined;
+}
+
+/** Layouts by key list (a form sends the same keys every time); emptied when full. */
+const layoutMemo = new Map<string, Layout>();
+const LAYOUT_MEMO_MAX = 256;
+
+function layoutOf(keys: readonly string[]): Layout {
+  const signature = keys.join('\u0000');
+  let layout = layoutMemo.get(signature);
+  if (layout === undefined) {
+    const itemKeys = Object.freeze(orderItemKeys(keys));
+    layout = { itemKeys, itemSet: itemKeySet(itemKeys) };
+    if (layoutMemo.size >= LAYOUT_MEMO_MAX) layoutMemo.clear();
+    layoutMemo.set(signature, layout);
+  }
+  return layout;
+}
+
 /** The keys as a set when every one is the same prefix plus a number of at most 9 digits. */
 function allNumbered(keys: readonly string[]): Set<string> | undefined {
   let prefix: string | undefined;
@@ -196,6 +250,16 @@ function allNumbered(keys: readonly string[]): Set<string> | undefined {
 /** Plain words: no quote, bracket, operator or separator that injection syntax needs. */
 const RE_PLAIN_TEXT = /^[\p{L}\p{N}\p{Zs}._,?!-]*$/u;
 
+/** RE_PLAIN_TEXT, with a quick answer for ASCII letters, digits and blanks. */
+function isPlainText(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const simple = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32;
+    if (!simple) return RE_PLAIN_TEXT.test(value);
+  }
+  return true;
+}
+
 /** Collects the strings worth scanning, up to a cap, walking nested answers to a bounded depth. */
 class TextCollector {
   readonly out: TextValue[] = [];
@@ -207,8 +271,13 @@ class TextCollector {
     private readonly maxLen: number,
   ) {}
 
+  /** True when the string may carry injection syntax, so it is worth scanning. */
+  wants(value: string): boolean {
+    return !(value.length <= 256 && isPlainText(value));
+  }
+
   add(path: string, value: string): void {
-    if (value.length <= 256 && RE_PLAIN_TEXT.test(value)) return;
+    if (!this.wants(value)) return;
     if (this.out.length >= this.max) {
       this.truncated = true;
       return;
@@ -258,14 +327,17 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
 
   const allKeys = Object.keys(responses);
   const truncated = allKeys.length > config.maxItems;
-  const itemKeys = orderItemKeys(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
+  const { itemKeys, itemSet } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
 
   const kinds: AnswerKind[] = [];
+  const facts: Array<AnswerFacts | undefined> = [];
   let answered = 0;
   const kindCounts = { number: 0, boolean: 0, token: 0 };
-  const itemSet = itemKeySet(itemKeys);
   for (const key of itemKeys) {
-    const k = kindOf(responses[key], config.maxChoiceLength);
+    const v = responses[key];
+    const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength) : undefined;
+    facts.push(f);
+    const k = f ? f.kind : kindOf(v, config.maxChoiceLength);
     kinds.push(k);
     if (k !== 'empty') answered += 1;
     if ((k === 'number' || k === 'boolean' || k === 'token') && (!itemSet || itemSet.has(key))) kindCounts[k] += 1;
@@ -290,10 +362,11 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
     for (let i = 0; i < itemKeys.length; i++) {
       if (kinds[i] !== dominant) continue;
       if (items && !items.has(itemKeys[i])) continue;
-      const token = tokenOf(responses[itemKeys[i]], dominant);
+      const f = facts[i];
+      const token = f ? f.token : tokenOf(responses[itemKeys[i]], dominant);
       choiceTokens.push(token);
       choiceKeys.push(itemKeys[i]);
-      const o = ordinalOf(token, dominant);
+      const o = f ? f.ordinal : ordinalOf(token, dominant);
       if (o === undefined || !Number.isFinite(o)) allOrdinal = false;
       else ordinals.push(o);
     }
@@ -301,7 +374,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
 
   const collector = new TextCollector(config.maxScannedStrings, config.maxTextLength);
   for (const key of itemKeys) {
-    collector.add(`${key} (key)`, key);
+    if (collector.wants(key)) collector.add(`${key} (key)`, key);
     collector.walk(responses[key], key, 0);
   }
   if (truncated) collector.truncated = true;

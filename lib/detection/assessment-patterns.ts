@@ -80,31 +80,38 @@ interface Periodic {
  * period-2 fit with two different phase values (alternation), and the best fit of a period
  * >= 3 whose phase values are all different (a cycle through p options).
  */
-function periodicFits(tokens: readonly string[]): { alternation?: Periodic; cycle?: Periodic } {
-  const n = tokens.length;
+function periodicFits(ids: Int32Array, distinct: number): { alternation?: Periodic; cycle?: Periodic } {
+  const n = ids.length;
   const maxP = Math.min(MAX_PERIOD, Math.floor(n / 2));
   let alternation: Periodic | undefined;
   let cycle: Periodic | undefined;
+  const counts = new Int32Array(distinct);
+  const phaseValues = new Int32Array(MAX_PERIOD);
   for (let p = 2; p <= maxP; p++) {
-    const phaseValues: string[] = [];
     let matches = 0;
     for (let phase = 0; phase < p; phase++) {
-      const counts = new Map<string, number>();
-      let best = '';
+      counts.fill(0);
+      // The most common answer at this phase; the first to reach the top count wins ties.
+      let best = -1;
       let bestCount = 0;
       for (let j = phase; j < n; j += p) {
-        const c = (counts.get(tokens[j]) ?? 0) + 1;
-        counts.set(tokens[j], c);
+        const id = ids[j];
+        const c = ++counts[id];
         if (c > bestCount) {
           bestCount = c;
-          best = tokens[j];
+          best = id;
         }
       }
-      phaseValues.push(best);
+      phaseValues[phase] = best;
       matches += bestCount;
     }
     const fit = { period: p, deviations: n - matches };
-    const distinctPhases = new Set(phaseValues).size;
+    let distinctPhases = 0;
+    for (let a = 0; a < p; a++) {
+      let seen = false;
+      for (let b = 0; b < a && !seen; b++) seen = phaseValues[b] === phaseValues[a];
+      if (!seen) distinctPhases += 1;
+    }
     if (p === 2 && distinctPhases === 2) alternation = fit;
     if (p >= 3 && distinctPhases === p && (!cycle || fit.deviations < cycle.deviations)) cycle = fit;
   }
@@ -177,25 +184,34 @@ export function answerPatterns(tokens: readonly string[], ordinals: readonly num
   if (items === 0) return { items: 0, distinct: 0, longstring: 0, ...none, near: none, near2: none };
   let longstring = 1;
   let run = 1;
-  const counts = new Map<string, number>();
+  // Each distinct answer gets a small number (in order of first appearance).
+  const idOf = new Map<string, number>();
+  const ids = new Int32Array(items);
+  const counts: number[] = [];
   let modal = 0;
   for (let j = 0; j < items; j++) {
     if (j > 0) {
       run = tokens[j] === tokens[j - 1] ? run + 1 : 1;
       if (run > longstring) longstring = run;
     }
-    const c = (counts.get(tokens[j]) ?? 0) + 1;
-    counts.set(tokens[j], c);
+    let id = idOf.get(tokens[j]);
+    if (id === undefined) {
+      id = counts.length;
+      idOf.set(tokens[j], id);
+      counts.push(0);
+    }
+    ids[j] = id;
+    const c = ++counts[id];
     if (c > modal) modal = c;
   }
-  const distinct = counts.size;
+  const distinct = counts.length;
   const base = { items, distinct, longstring };
 
   // Excess = deviations beyond what the pattern allows (<= 0: present; 1, 2: near bands).
   const sameExcess = items >= 2 ? items - modal : Infinity; // straight-lining allows none
   const allowedPositions = Math.floor((1 - minShare) * items + 1e-9);
   const allowedTransitions = Math.floor((1 - minShare) * (items - 1) + 1e-9);
-  const { alternation, cycle } = distinct >= 2 ? periodicFits(tokens) : {};
+  const { alternation, cycle } = distinct >= 2 ? periodicFits(ids, distinct) : {};
   const altExcess = alternation ? alternation.deviations - allowedPositions : Infinity;
   const steps = ordinals && ordinals.length === items ? bestSteps(ordinals) : undefined;
   const cycleExcess = cycle ? cycle.deviations - allowedPositions : Infinity;
