@@ -21,6 +21,20 @@ export interface TypeOrmBaselineStoreOptions {
   readonly pruneEvery?: number;
 }
 
+/** Longest wait of a queued sample before its batch is written, in ms. */
+const BATCH_DELAY_MS = 25;
+/** Queued samples that start a write at once. */
+const BATCH_MAX_ROWS = 500;
+/** Rows per INSERT statement (4 parameters each). */
+const ROWS_PER_INSERT = 250;
+
+interface QueuedSample {
+  readonly type: string;
+  readonly sample: BaselineSample;
+  readonly expireBeforeMs: number;
+  readonly waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
 /** Database implementation of the baseline store port. */
 export class TypeOrmBaselineStore implements BaselineStore {
   readonly kind = 'database' as const;
@@ -31,6 +45,11 @@ export class TypeOrmBaselineStore implements BaselineStore {
   private knownTypes: Set<string> | undefined;
   private readonly appendsSincePrune = new Map<string, number>();
   private closed = false;
+  /** Samples waiting for their batch, by type and user. */
+  private readonly queued = new Map<string, QueuedSample>();
+  private timer: NodeJS.Timeout | undefined;
+  /** The batch being written (batches are written in order). */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TypeOrmBaselineStoreOptions) {
     this.maxSamplesPerType = options.maxSamplesPerType ?? 20_000;
@@ -38,22 +57,80 @@ export class TypeOrmBaselineStore implements BaselineStore {
     this.pruneEvery = options.pruneEvery ?? 200;
   }
 
-  async append(type: string, sample: BaselineSample, expireBeforeMs: number): Promise<void> {
-    await this.run('append', type, async (ds, sql) => {
-      if (!(await this.typeAllowed(ds, sql, type))) return;
-      await ds.query(
-        sql(`INSERT INTO assessment_baseline_samples (assessment_type, user_key, at_ms, sample) VALUES (?, ?, ?, ?)
-             ON CONFLICT (assessment_type, user_key) DO UPDATE SET at_ms = excluded.at_ms, sample = excluded.sample
-             WHERE assessment_baseline_samples.at_ms <= excluded.at_ms`),
-        [type, sample.user, Math.round(sample.atMs), JSON.stringify(sample)],
-      );
-      const n = (this.appendsSincePrune.get(type) ?? 0) + 1;
-      this.appendsSincePrune.set(type, n);
-      if (n >= this.pruneEvery) {
-        this.appendsSincePrune.set(type, 0);
-        await this.prune(ds, sql, type, expireBeforeMs);
+  /**
+   * Queues the sample; queued samples are written together, one INSERT per batch, within
+   * BATCH_DELAY_MS (at once when BATCH_MAX_ROWS are queued). The promise settles when the
+   * sample's batch is written (or failed). A user's later sample in the same batch replaces
+   * the earlier one, as the table would.
+   */
+  append(type: string, sample: BaselineSample, expireBeforeMs: number): Promise<void> {
+    if (this.closed || !this.options.dataSource()) {
+      return this.run('append', type, async () => undefined);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const key = `${type}\u0000${sample.user}`;
+      const earlier = this.queued.get(key);
+      if (earlier && earlier.sample.atMs > sample.atMs) {
+        earlier.waiters.push({ resolve, reject });
+      } else {
+        this.queued.set(key, { type, sample, expireBeforeMs, waiters: earlier ? [...earlier.waiters, { resolve, reject }] : [{ resolve, reject }] });
+      }
+      if (this.queued.size >= BATCH_MAX_ROWS) this.flushQueued();
+      else if (!this.timer) {
+        this.timer = setTimeout(() => this.flushQueued(), BATCH_DELAY_MS);
+        this.timer.unref?.();
       }
     });
+  }
+
+  /** Writes what is queued now; resolves when it is written (or failed). */
+  private flushQueued(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queued.size === 0) return this.writing;
+    const batch = [...this.queued.values()];
+    this.queued.clear();
+    // Batches are written one after the other, in order.
+    this.writing = this.writing.then(() => this.writeBatch(batch));
+    return this.writing;
+  }
+
+  private async writeBatch(batch: readonly QueuedSample[]): Promise<void> {
+    const byType = new Map<string, QueuedSample[]>();
+    for (const q of batch) {
+      const list = byType.get(q.type);
+      if (list) list.push(q);
+      else byType.set(q.type, [q]);
+    }
+    for (const [type, items] of byType) {
+      try {
+        await this.run('append', type, async (ds, sql) => {
+          if (!(await this.typeAllowed(ds, sql, type))) return;
+          for (let i = 0; i < items.length; i += ROWS_PER_INSERT) {
+            const rows = items.slice(i, i + ROWS_PER_INSERT);
+            const params: unknown[] = [];
+            for (const q of rows) params.push(type, q.sample.user, Math.round(q.sample.atMs), JSON.stringify(q.sample));
+            await ds.query(
+              sql(`INSERT INTO assessment_baseline_samples (assessment_type, user_key, at_ms, sample) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+                   ON CONFLICT (assessment_type, user_key) DO UPDATE SET at_ms = excluded.at_ms, sample = excluded.sample
+                   WHERE assessment_baseline_samples.at_ms <= excluded.at_ms`),
+              params,
+            );
+          }
+          const n = (this.appendsSincePrune.get(type) ?? 0) + items.length;
+          this.appendsSincePrune.set(type, n);
+          if (n >= this.pruneEvery) {
+            this.appendsSincePrune.set(type, 0);
+            await this.prune(ds, sql, type, Math.max(...items.map((q) => q.expireBeforeMs)));
+          }
+        });
+        for (const q of items) for (const w of q.waiters) w.resolve();
+      } catch (err) {
+        for (const q of items) for (const w of q.waiters) w.reject(err);
+      }
+    }
   }
 
   async samples(type: string, sinceMs: number): Promise<readonly BaselineSample[]> {
@@ -97,7 +174,9 @@ export class TypeOrmBaselineStore implements BaselineStore {
     });
   }
 
+  /** Writes the queued samples, then refuses further work. */
   async shutdown(): Promise<void> {
+    await this.flushQueued();
     this.closed = true;
   }
 

@@ -60,6 +60,50 @@ for (const target of testDatabases()) {
       assert.deepEqual(users, ['u1', 'u2']);
     });
 
+    it('appends made together are written in a few statements, the newest sample of each user wins, and every promise settles', async () => {
+      const store = new TypeOrmBaselineStore({ dataSource: () => ds });
+      const type = `batch_${Date.now()}`;
+      const now = Date.now();
+      const inserts: number[] = [];
+      const query = ds.query.bind(ds);
+      const counting = Object.assign(Object.create(ds) as DataSource, {
+        query: (sql: string, params?: unknown[]) => {
+          if (/^\s*INSERT INTO assessment_baseline_samples/.test(sql)) inserts.push((params ?? []).length / 4);
+          return query(sql, params);
+        },
+      });
+      const counted = new TypeOrmBaselineStore({ dataSource: () => counting });
+      const sample = (user: string, atMs: number, score: number) => ({ user, atMs, accepted: true, choiceItems: 10, patterns: 0, lnTimePerItem: 2, score });
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 300; i += 1) writes.push(counted.append(type, sample(`u${i}`, now + i, 50), now - 86_400_000));
+      // u1 again: a newer sample replaces it, an older one arriving later does not
+      writes.push(counted.append(type, sample('u1', now + 5000, 99), now - 86_400_000));
+      writes.push(counted.append(type, sample('u1', now + 10, 11), now - 86_400_000));
+      await Promise.all(writes);
+      const rows = await store.samples(type, now - 1000);
+      assert.equal(rows.length, 300);
+      assert.equal(rows.find((r) => r.user === 'u1')?.score, 99);
+      assert.equal(inserts.reduce((a, b) => a + b, 0), 300, 'each user written once');
+      assert.ok(inserts.length <= 2, `${inserts.length} INSERT statements for 302 appends`);
+      await counted.shutdown();
+    });
+
+    it('a batch the database refuses rejects each of its appends with StoreError, and shutdown writes what is queued', async () => {
+      let connected: DataSource | undefined = ds;
+      const store = new TypeOrmBaselineStore({ dataSource: () => connected });
+      const type = `refused_${Date.now()}`;
+      const now = Date.now();
+      const pending = [store.append(type, { user: 'a', atMs: now, accepted: true, choiceItems: 1, patterns: 0 }, 0), store.append(type, { user: 'b', atMs: now, accepted: true, choiceItems: 1, patterns: 0 }, 0)];
+      connected = undefined; // the database goes away before the batch is written
+      for (const p of pending) await assert.rejects(p, (e: StoreError) => e instanceof StoreError && e.code === 'ERR_WATCHPOST_BASELINE_STORE');
+      connected = ds;
+      const queued = store.append(type, { user: 'c', atMs: now, accepted: true, choiceItems: 1, patterns: 0 }, 0);
+      await store.shutdown();
+      await queued;
+      assert.deepEqual((await new TypeOrmBaselineStore({ dataSource: () => ds }).samples(type, 0)).map((s) => s.user), ['c']);
+      await assert.rejects(store.append(type, { user: 'd', atMs: now, accepted: true, choiceItems: 1, patterns: 0 }, 0), StoreError);
+    });
+
     it('while the database is not connected, calls reject with StoreError (the analyzer keeps its last baseline)', async () => {
       const down = new TypeOrmBaselineStore({ dataSource: () => undefined });
       await assert.rejects(down.samples('x', 0), (e: StoreError) => e instanceof StoreError && e.code === 'ERR_WATCHPOST_BASELINE_STORE');
