@@ -253,24 +253,28 @@ export class Engine {
     return out.items;
   }
 
-  /** Scans one string into `b`, applying the per-value and total caps. */
-  private scanString(value: string, location: ValueLocation, path: string, b: VerdictBuilder): boolean {
+  /**
+   * Scans one string into `b`, applying the per-value and total caps. Its path is `base`,
+   * or `base.key` when a key is given: built only when a finding or a cap needs it.
+   */
+  private scanString(value: string, location: ValueLocation, base: string, b: VerdictBuilder, key?: string): boolean {
     const limits = this.config.limits;
     if (value.length === 0) return true;
     let v = value;
     const size = utf8LengthUpTo(v, limits.maxValueBytes);
     if (size > limits.maxValueBytes) {
       v = v.slice(0, utf8Cut(v, limits.maxValueBytes));
-      b.markIncomplete('size', path);
+      b.markIncomplete('size', key === undefined ? base : joinPath(base, key));
     }
     const cost = Math.min(size, limits.maxValueBytes);
     if (b.bytes + cost > limits.maxTotalBytes) {
-      b.markIncomplete('budget', path);
+      b.markIncomplete('budget', key === undefined ? base : joinPath(base, key));
       return false;
     }
     b.bytes += cost;
-    b.addValue(this.judge(v, location), location, path);
-    if (this.exhausted) b.markIncomplete('budget', path);
+    const found = this.judge(v, location);
+    if (found.length > 0) b.addValue(found, location, key === undefined ? base : joinPath(base, key));
+    if (this.exhausted) b.markIncomplete('budget', key === undefined ? base : joinPath(base, key));
     return true;
   }
 
@@ -312,7 +316,7 @@ export class Engine {
         const path = typeof input.path === 'string' ? input.path : '';
         if (typeof value === 'string') {
           if (!this.scanString(value, location, path, b)) break;
-          if (isKeyLocation(location)) this.judgeKeyInto(value, undefined, location, path, b);
+          if (isKeyLocation(location)) this.judgeKeyInto(value, undefined, location, path, b, false);
         } else if (value !== null && typeof value === 'object') {
           this.walkGuarded(value, location, path, b);
         }
@@ -344,10 +348,11 @@ export class Engine {
     return { attack: false, score: 0, kinds: [], findings: [], incomplete: { reason: 'budget', path } };
   }
 
-  private judgeKeyInto(key: string, parentKey: string | undefined, location: ValueLocation, path: string, b: VerdictBuilder): void {
+  /** The key's own rules; the finding's path is `base.key` (`base` itself when `keyInPath` is false). */
+  private judgeKeyInto(key: string, parentKey: string | undefined, location: ValueLocation, base: string, b: VerdictBuilder, keyInPath = true): void {
     const k = judgeKey(key, parentKey);
     if (k) {
-      b.addValue([{ kind: k.kind, ruleId: k.rule.id, score: k.rule.score, snippet: makeSnippet(key, 0, 60) }], location, path);
+      b.addValue([{ kind: k.kind, ruleId: k.rule.id, score: k.rule.score, snippet: makeSnippet(key, 0, 60) }], location, keyInPath ? joinPath(base, key) : base);
     }
   }
 
@@ -404,13 +409,18 @@ export class Engine {
           b.markIncomplete('keys', joinPath(frame.path, key));
           return;
         }
-        childPath = joinPath(frame.path, key);
         childKey = key;
         // The key itself: `$ne`, `__proto__`, `constructor` > `prototype`, `<script>`.
-        this.judgeKeyInto(key, frame.key, keyLocation, childPath, b);
-        if (!this.scanString(key, keyLocation, childPath, b)) return;
+        this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
+        if (!this.scanString(key, keyLocation, frame.path, b, key)) return;
         if (skip && skip(key)) continue;
         child = (frame.value as Record<string, unknown>)[key];
+        // The path of a string value is built only when it is needed.
+        if (typeof child === 'string') {
+          if (!this.scanString(child, location, frame.path, b, key)) return;
+          continue;
+        }
+        childPath = child !== null && typeof child === 'object' ? joinPath(frame.path, key) : '';
       }
       if (typeof child === 'string') {
         if (!this.scanString(child, location, childPath, b)) return;
