@@ -47,8 +47,14 @@ export function parseSubmission(s: Record<string, unknown>, userRaw: unknown, ty
   let itemTimesSec: Record<string, number> | undefined;
   if (s.item_times !== undefined && s.item_times !== null) {
     if (!isPlainObject(s.item_times)) return '"item_times" must be an object of seconds by item when given';
-    itemTimesSec = {};
-    for (const [k, v] of Object.entries(s.item_times)) itemTimesSec[k] = (numeric(v) ?? v) as number;
+    const given = s.item_times as Record<string, unknown>;
+    const keys = Object.keys(given);
+    // Numbers already: used as they are; otherwise a copy with numeric strings turned into numbers.
+    if (keys.every((k) => typeof given[k] === 'number')) itemTimesSec = given as Record<string, number>;
+    else {
+      itemTimesSec = {};
+      for (const k of keys) itemTimesSec[k] = (numeric(given[k]) ?? given[k]) as number;
+    }
   }
   return {
     user,

@@ -151,6 +151,8 @@ interface AnswerFacts {
   readonly kind: AnswerKind;
   readonly token: string;
   readonly ordinal: number | undefined;
+  /** Plain words: nothing for the text scanner. */
+  readonly plain: boolean;
 }
 
 /** Longest answer string whose facts are remembered. */
@@ -171,7 +173,7 @@ function stringAnswerFacts(v: string, maxChoiceLength: number): AnswerFacts {
   if (facts === undefined) {
     const kind = kindOf(v, maxChoiceLength);
     const token = kind === 'number' || kind === 'token' ? tokenOf(v, kind) : '';
-    facts = { kind, token, ordinal: token === '' ? undefined : ordinalOf(token, kind) };
+    facts = { kind, token, ordinal: token === '' ? undefined : ordinalOf(token, kind), plain: isPlainText(v) };
     if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
     memo.set(v, facts);
   }
@@ -217,6 +219,10 @@ export function orderItemKeys(keys: readonly string[]): string[] {
 interface Layout {
   readonly itemKeys: readonly string[];
   readonly itemSet: Set<string> | undefined;
+  /** For each of itemKeys: is it an item of the answer sequence (true without an item set)? */
+  readonly isItem: readonly boolean[];
+  /** For each of itemKeys: may the key itself carry injection syntax? */
+  readonly scanKey: readonly boolean[];
 }
 
 /** Layouts by key list (a form sends the same keys every time); emptied when full. */
@@ -228,7 +234,13 @@ function layoutOf(keys: readonly string[]): Layout {
   let layout = layoutMemo.get(signature);
   if (layout === undefined) {
     const itemKeys = Object.freeze(orderItemKeys(keys));
-    layout = { itemKeys, itemSet: itemKeySet(itemKeys) };
+    const itemSet = itemKeySet(itemKeys);
+    layout = {
+      itemKeys,
+      itemSet,
+      isItem: itemKeys.map((k) => !itemSet || itemSet.has(k)),
+      scanKey: itemKeys.map((k) => !(k.length <= 256 && isPlainText(k))),
+    };
     if (layoutMemo.size >= LAYOUT_MEMO_MAX) layoutMemo.clear();
     layoutMemo.set(signature, layout);
   }
@@ -270,6 +282,11 @@ class TextCollector {
     private readonly max: number,
     private readonly maxLen: number,
   ) {}
+
+  /** Counts a top-level string answer already known to be plain words, as walk() would. */
+  skipPlain(): void {
+    if (++this.visited > this.max * 8) this.truncated = true;
+  }
 
   /** True when the string may carry injection syntax, so it is worth scanning. */
   wants(value: string): boolean {
@@ -327,25 +344,26 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
 
   const allKeys = Object.keys(responses);
   const truncated = allKeys.length > config.maxItems;
-  const { itemKeys, itemSet } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
+  const { itemKeys, isItem, scanKey } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
 
   const kinds: AnswerKind[] = [];
   const facts: Array<AnswerFacts | undefined> = [];
   let answered = 0;
   const kindCounts = { number: 0, boolean: 0, token: 0 };
-  for (const key of itemKeys) {
-    const v = responses[key];
+  const values: unknown[] = [];
+  for (let i = 0; i < itemKeys.length; i++) {
+    const v = responses[itemKeys[i]];
+    values.push(v);
     const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength) : undefined;
     facts.push(f);
     const k = f ? f.kind : kindOf(v, config.maxChoiceLength);
     kinds.push(k);
     if (k !== 'empty') answered += 1;
-    if ((k === 'number' || k === 'boolean' || k === 'token') && (!itemSet || itemSet.has(key))) kindCounts[k] += 1;
+    if ((k === 'number' || k === 'boolean' || k === 'token') && isItem[i]) kindCounts[k] += 1;
   }
   // The dominant choice kind: on a numeric Likert form a short comment is not an answer
   // option, and on a lettered quiz a stray number is not one either. Extra fields next to
   // numbered items are left out of the sequence too.
-  const items = itemSet;
   let dominant: AnswerKind | undefined;
   let best = 0;
   for (const k of ['number', 'token', 'boolean'] as const) {
@@ -360,10 +378,9 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   let allOrdinal = true;
   if (dominant !== undefined) {
     for (let i = 0; i < itemKeys.length; i++) {
-      if (kinds[i] !== dominant) continue;
-      if (items && !items.has(itemKeys[i])) continue;
+      if (kinds[i] !== dominant || !isItem[i]) continue;
       const f = facts[i];
-      const token = f ? f.token : tokenOf(responses[itemKeys[i]], dominant);
+      const token = f ? f.token : tokenOf(values[i], dominant);
       choiceTokens.push(token);
       choiceKeys.push(itemKeys[i]);
       const o = f ? f.ordinal : ordinalOf(token, dominant);
@@ -373,9 +390,12 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   }
 
   const collector = new TextCollector(config.maxScannedStrings, config.maxTextLength);
-  for (const key of itemKeys) {
-    if (collector.wants(key)) collector.add(`${key} (key)`, key);
-    collector.walk(responses[key], key, 0);
+  for (let i = 0; i < itemKeys.length; i++) {
+    const key = itemKeys[i];
+    if (scanKey[i]) collector.add(`${key} (key)`, key);
+    const f = facts[i];
+    if (f && f.plain) collector.skipPlain();
+    else collector.walk(values[i], key, 0);
   }
   if (truncated) collector.truncated = true;
 
@@ -389,7 +409,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
     invalid.push({ field: 'completionTimeSec', observed: typeof t === 'number' ? String(t) : typeof t, expected: 'a finite number of seconds >= 0' });
   }
 
-  const itemTimesSec: Record<string, number> = {};
+  let itemTimesSec: Record<string, number> = {};
   if (sub.itemTimesSec !== undefined && sub.itemTimesSec !== null) {
     if (!isPlainObject(sub.itemTimesSec)) {
       invalid.push({ field: 'itemTimesSec', observed: typeof sub.itemTimesSec, expected: 'an object of seconds by item' });
@@ -397,13 +417,23 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
       let badCount = 0;
       let firstBad: { key: string; value: unknown } | undefined;
       let seen = 0;
-      for (const key of Object.keys(sub.itemTimesSec)) {
-        if (seen++ >= config.maxItems) break;
-        const v = (sub.itemTimesSec as Record<string, unknown>)[key];
-        if (typeof v === 'number' && Number.isFinite(v) && v >= 0) itemTimesSec[key] = v;
-        else {
-          badCount += 1;
-          firstBad ??= { key, value: v };
+      const timeKeys = Object.keys(sub.itemTimesSec);
+      const given = sub.itemTimesSec as Record<string, unknown>;
+      // The common case, every time valid and within the cap: the object is read as it is.
+      const allValid = timeKeys.length <= config.maxItems && timeKeys.every((k) => {
+        const v = given[k];
+        return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+      });
+      if (allValid) itemTimesSec = given as Record<string, number>;
+      else {
+        for (const key of timeKeys) {
+          if (seen++ >= config.maxItems) break;
+          const v = (sub.itemTimesSec as Record<string, unknown>)[key];
+          if (typeof v === 'number' && Number.isFinite(v) && v >= 0) itemTimesSec[key] = v;
+          else {
+            badCount += 1;
+            firstBad ??= { key, value: v };
+          }
         }
       }
       if (firstBad) {

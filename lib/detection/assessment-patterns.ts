@@ -80,17 +80,17 @@ interface Periodic {
  * period-2 fit with two different phase values (alternation), and the best fit of a period
  * >= 3 whose phase values are all different (a cycle through p options).
  */
-function periodicFits(ids: Int32Array, distinct: number): { alternation?: Periodic; cycle?: Periodic } {
+function periodicFits(ids: readonly number[], distinct: number): { alternation?: Periodic; cycle?: Periodic } {
   const n = ids.length;
   const maxP = Math.min(MAX_PERIOD, Math.floor(n / 2));
   let alternation: Periodic | undefined;
   let cycle: Periodic | undefined;
-  const counts = new Int32Array(distinct);
-  const phaseValues = new Int32Array(MAX_PERIOD);
+  const counts: number[] = new Array<number>(distinct).fill(0);
+  const phaseValues: number[] = new Array<number>(MAX_PERIOD).fill(-1);
   for (let p = 2; p <= maxP; p++) {
     let matches = 0;
     for (let phase = 0; phase < p; phase++) {
-      counts.fill(0);
+      for (let c = 0; c < distinct; c++) counts[c] = 0;
       // The most common answer at this phase; the first to reach the top count wins ties.
       let best = -1;
       let bestCount = 0;
@@ -134,7 +134,9 @@ interface Steps {
 function bestSteps(ordinals: readonly number[]): Steps | undefined {
   const n = ordinals.length;
   if (n < 3) return undefined;
-  const distinct = [...new Set(ordinals)].sort((a, b) => a - b);
+  const sorted = Float64Array.from(ordinals).sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
   if (distinct.length < 3) return undefined;
   let unit = Infinity;
   for (let i = 1; i < distinct.length; i++) unit = Math.min(unit, distinct[i] - distinct[i - 1]);
@@ -181,12 +183,12 @@ function bestSteps(ordinals: readonly number[]): Steps | undefined {
 export function answerPatterns(tokens: readonly string[], ordinals: readonly number[] | undefined, minShare: number): PatternReport {
   const items = tokens.length;
   const none = { allSame: false, alternating: false, sequential: false };
-  if (items === 0) return { items: 0, distinct: 0, longstring: 0, ...none, near: none, near2: none };
+  if (items === 0) return { items: 0, distinct: 0, longstring: 0, allSame: false, alternating: false, sequential: false, near: none, near2: none };
   let longstring = 1;
   let run = 1;
   // Each distinct answer gets a small number (in order of first appearance).
   const idOf = new Map<string, number>();
-  const ids = new Int32Array(items);
+  const ids: number[] = new Array<number>(items).fill(0);
   const counts: number[] = [];
   let modal = 0;
   for (let j = 0; j < items; j++) {
@@ -205,7 +207,6 @@ export function answerPatterns(tokens: readonly string[], ordinals: readonly num
     if (c > modal) modal = c;
   }
   const distinct = counts.length;
-  const base = { items, distinct, longstring };
 
   // Excess = deviations beyond what the pattern allows (<= 0: present; 1, 2: near bands).
   const sameExcess = items >= 2 ? items - modal : Infinity; // straight-lining allows none
@@ -225,14 +226,17 @@ export function answerPatterns(tokens: readonly string[], ordinals: readonly num
   const near = { allSame: band(sameExcess, allSame, 1), alternating: band(altExcess, alternating, 1), sequential: band(seqExcess, sequential || alternating, 1) };
   const near2 = { allSame: band(sameExcess, allSame, 2), alternating: band(altExcess, alternating, 2), sequential: band(seqExcess, sequential || alternating, 2) };
 
-  if (allSame) return { ...base, ...none, allSame: true, near, near2, matchShare: 1 };
-  if (alternating) return { ...base, ...none, alternating: true, near, near2, period: 2, matchShare: 1 - (alternation as Periodic).deviations / items };
+  // (Plain object literals: spreading here was the slowest part of the function.)
+  if (allSame) return { items, distinct, longstring, allSame: true, alternating: false, sequential: false, near, near2, matchShare: 1 };
+  if (alternating) {
+    return { items, distinct, longstring, allSame: false, alternating: true, sequential: false, near, near2, period: 2, matchShare: 1 - (alternation as Periodic).deviations / items };
+  }
   if (sequential) {
     if (cycle && cycleExcess <= 0 && (!steps || stepsExcess > 0 || cycle.deviations / items <= steps.deviations / (items - 1))) {
-      return { ...base, ...none, sequential: true, near, near2, period: cycle.period, matchShare: 1 - cycle.deviations / items, direction: 'cycle' };
+      return { items, distinct, longstring, allSame: false, alternating: false, sequential: true, near, near2, period: cycle.period, matchShare: 1 - cycle.deviations / items, direction: 'cycle' };
     }
     const s = steps as Steps;
-    return { ...base, ...none, sequential: true, near, near2, matchShare: 1 - s.deviations / (items - 1), direction: s.direction };
+    return { items, distinct, longstring, allSame: false, alternating: false, sequential: true, near, near2, matchShare: 1 - s.deviations / (items - 1), direction: s.direction };
   }
-  return { ...base, ...none, near, near2 };
+  return { items, distinct, longstring, allSame: false, alternating: false, sequential: false, near, near2 };
 }
