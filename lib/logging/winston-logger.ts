@@ -37,16 +37,31 @@ export interface SecurityLogger {
 // JSON.stringify leaves U+2028/U+2029 raw; some log shippers split lines on them.
 const serialise = winston.format.printf((info) => JSON.stringify(info).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
 
+/** Longest time a line waits in memory before it is written to SECURITY_LOG_PATH, in ms. */
+export const FILE_FLUSH_MS = 20;
+
 /** Creates the winston-backed security logger. */
 export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogger {
   let transport: InstanceType<typeof winston.transports.Stream>;
   let fileStream: fs.WriteStream | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
   if (options.stream) {
     transport = new winston.transports.Stream({ stream: options.stream });
   } else if (options.path) {
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
     fileStream = fs.createWriteStream(options.path, { flags: 'a' });
     transport = new winston.transports.Stream({ stream: fileStream });
+    // Lines are gathered for at most FILE_FLUSH_MS and written with one system call, instead
+    // of one write per line; close() writes what is gathered.
+    const file = fileStream;
+    file.cork();
+    flushTimer = setInterval(() => {
+      if (file.writableCorked > 0 && file.writableLength > 0) {
+        file.uncork();
+        file.cork();
+      }
+    }, FILE_FLUSH_MS);
+    flushTimer.unref();
   } else {
     transport = new winston.transports.Stream({ stream: process.stdout });
   }
@@ -100,6 +115,8 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
         timer.unref();
         w.on('finish', () => {
           if (fileStream) {
+            clearInterval(flushTimer);
+            while (fileStream.writableCorked > 0) fileStream.uncork();
             fileStream.end(() => {
               clearTimeout(timer);
               done();

@@ -1,0 +1,63 @@
+/**
+ * The default logger writing to SECURITY_LOG_PATH: lines are gathered for at most
+ * FILE_FLUSH_MS and written together; they reach the file without close(), and close()
+ * writes whatever is still gathered.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from '../helpers/counted-assert';
+import { createWinstonLogger, FILE_FLUSH_MS } from '../../lib/logging/winston-logger';
+import type { SecurityEventRecord } from '../../lib/core/ports';
+
+function record(i: number): SecurityEventRecord {
+  return {
+    id: `id-${i}`,
+    occurredAt: new Date(0),
+    type: 'AUTH_SUCCESS',
+    severity: 'INFO',
+    sourceIp: '203.0.113.7',
+    userIdentifier: `user${i}`,
+    requestMethod: 'POST',
+    requestPath: '/login',
+    userAgent: null,
+    requestId: null,
+    details: {},
+  };
+}
+
+function lines(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+}
+
+describe('logging: the security log file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-log-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lines logged together reach the file within a few flush periods, without close()', async () => {
+    const file = path.join(dir, 'security.log');
+    const log = createWinstonLogger({ path: file, level: 'INFO' });
+    for (let i = 0; i < 200; i += 1) log.logEvent(record(i));
+    const deadline = Date.now() + 50 * FILE_FLUSH_MS;
+    while (lines(file).length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, FILE_FLUSH_MS));
+    const got = lines(file);
+    assert.equal(got.length, 200);
+    assert.deepEqual(got.map((l) => (JSON.parse(l) as { id: string }).id), Array.from({ length: 200 }, (_, i) => `id-${i}`));
+    await log.close();
+  });
+
+  it('close() writes the lines still gathered, and nothing is lost or repeated', async () => {
+    const file = path.join(dir, 'security.log');
+    const log = createWinstonLogger({ path: file, level: 'INFO' });
+    for (let i = 0; i < 50; i += 1) log.logEvent(record(i));
+    log.logger.warn({ event: 'store_down' }, 'a warning');
+    await log.close();
+    const got = lines(file);
+    assert.equal(got.length, 51);
+    assert.equal(new Set(got).size, 51);
+    assert.equal((JSON.parse(got[50]) as { event: string }).event, 'store_down');
+  });
+});
