@@ -217,6 +217,8 @@ export function orderItemKeys(keys: readonly string[]): string[] {
 
 /** The form's layout: its item keys in form order and which of them are numbered items. */
 interface Layout {
+  /** The key list it was worked out for, as sent. */
+  readonly keys: readonly string[];
   readonly itemKeys: readonly string[];
   readonly itemSet: Set<string> | undefined;
   /** For each of itemKeys: is it an item of the answer sequence (true without an item set)? */
@@ -229,13 +231,21 @@ interface Layout {
 const layoutMemo = new Map<string, Layout>();
 const LAYOUT_MEMO_MAX = 256;
 
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function layoutOf(keys: readonly string[]): Layout {
   const signature = keys.join('\u0000');
   let layout = layoutMemo.get(signature);
-  if (layout === undefined) {
+  // Keys may themselves hold U+0000, so two key lists can share a signature: check the hit.
+  if (layout === undefined || !sameKeys(layout.keys, keys)) {
     const itemKeys = Object.freeze(orderItemKeys(keys));
     const itemSet = itemKeySet(itemKeys);
     layout = {
+      keys: Object.freeze([...keys]),
       itemKeys,
       itemSet,
       isItem: itemKeys.map((k) => !itemSet || itemSet.has(k)),

@@ -10,6 +10,24 @@ describe('detection/assessment-features', () => {
     assert.deepEqual(orderItemKeys(['name', 'age']), ['name', 'age']);
   });
 
+  it('remembered layouts and answers: the same form twice gives the same features; look-alike key lists do not share a layout', () => {
+    const responses = { ...answers(['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd', 'a', 'b']), comment: "it's <b>fine</b>" };
+    const first = extractFeatures(submission({ responses }), config());
+    const again = extractFeatures(submission({ responses: { ...responses } }), config());
+    assert.deepEqual(again, first);
+    assert.equal(first.texts.length, 1);
+    // ['x\u0000y', 'z'] and ['x', 'y\u0000z'] join to the same text; each keeps its own keys
+    const a = extractFeatures(submission({ responses: { 'x\u0000y': 'one', z: 'two' } }), config());
+    const b = extractFeatures(submission({ responses: { x: 'three', 'y\u0000z': 'four' } }), config());
+    assert.deepEqual(a.itemKeys, ['x\u0000y', 'z']);
+    assert.deepEqual(b.itemKeys, ['x', 'y\u0000z']);
+    assert.deepEqual(b.choiceTokens, ['three', 'four']);
+    // an answer's kind depends on maxChoiceLength: remembered per setting
+    const long = 'a long answer';
+    assert.equal(extractFeatures(submission({ responses: answers([long, long, long]) }), config({ maxChoiceLength: 40 })).choiceTokens.length, 3);
+    assert.equal(extractFeatures(submission({ responses: answers([long, long, long]) }), config({ maxChoiceLength: 5 })).choiceTokens.length, 0);
+  });
+
   it('choice answers are the dominant kind; a comment is free text, not an item', () => {
     const f = extractFeatures(submission({ responses: { ...answers([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]), comment: 'Too easy :)' } }), config());
     assert.equal(f.choiceTokens.length, 12);
