@@ -153,12 +153,13 @@ function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config:
 }
 
 /**
- * Rapid-response threshold of each item with a baseline, per stats snapshot and config (a
- * snapshot serves many submissions; its thresholds are worked out on first use).
+ * Rapid-response thresholds of the items with a baseline, per stats snapshot and config (a
+ * snapshot serves many submissions; each item's threshold is worked out on first use).
  */
 const itemThresholdMemo = new WeakMap<BaselineStats, WeakMap<AssessmentAnomalyConfig, Map<string, number | null>>>();
 
-function itemThreshold(stats: BaselineStats, key: string, config: AssessmentAnomalyConfig): number | null {
+/** The remembered thresholds of one snapshot under one config. */
+function thresholdsOf(stats: BaselineStats, config: AssessmentAnomalyConfig): Map<string, number | null> {
   let byConfig = itemThresholdMemo.get(stats);
   if (!byConfig) {
     byConfig = new WeakMap();
@@ -169,12 +170,16 @@ function itemThreshold(stats: BaselineStats, key: string, config: AssessmentAnom
     byKey = new Map();
     byConfig.set(config, byKey);
   }
-  let thr = byKey.get(key);
+  return byKey;
+}
+
+function itemThreshold(stats: BaselineStats, remembered: Map<string, number | null>, key: string, config: AssessmentAnomalyConfig): number | null {
+  let thr = remembered.get(key);
   if (thr === undefined) {
     const item = Object.prototype.hasOwnProperty.call(stats.items, key) ? stats.items[key] : undefined;
     thr = !item || item.n < config.minBaselineSamples ? null : Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
     // Keys come from requests: only the snapshot's own items are remembered.
-    if (item) byKey.set(key, thr);
+    if (item) remembered.set(key, thr);
   }
   return thr;
 }
@@ -184,13 +189,14 @@ function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], c
   if (keys.length < config.rapidItemMin) return undefined;
   const rapid: { item: string; seconds: number; threshold: number }[] = [];
   let warmItems = 0;
+  const remembered = sources.map((s) => thresholdsOf(s.stats, config));
   for (const key of keys) {
     const sec = f.itemTimesSec[key];
     // A rapid response is defined against the item's typical time (Wise & Ma 2012); an item
     // with no baseline yet is not judged (the completion-time floor covers the cold start).
     let threshold: number | undefined;
-    for (const s of sources) {
-      const thr = itemThreshold(s.stats, key, config);
+    for (let i = 0; i < sources.length; i++) {
+      const thr = itemThreshold(sources[i].stats, remembered[i], key, config);
       if (thr === null) continue;
       threshold = threshold === undefined ? thr : Math.max(threshold, thr);
     }

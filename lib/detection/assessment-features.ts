@@ -162,13 +162,18 @@ const MEMO_MAX_ENTRIES = 4096;
 /** Facts of short string answers, by `maxChoiceLength` (the only setting they depend on). */
 const answerMemo = new Map<number, Map<string, AnswerFacts>>();
 
-function stringAnswerFacts(v: string, maxChoiceLength: number): AnswerFacts {
+/** The memory of answer facts for one `maxChoiceLength`. */
+function answerMemoFor(maxChoiceLength: number): Map<string, AnswerFacts> {
   let memo = answerMemo.get(maxChoiceLength);
   if (!memo) {
     if (answerMemo.size >= 16) answerMemo.clear();
     memo = new Map();
     answerMemo.set(maxChoiceLength, memo);
   }
+  return memo;
+}
+
+function stringAnswerFacts(v: string, maxChoiceLength: number, memo: Map<string, AnswerFacts>): AnswerFacts {
   let facts = memo.get(v);
   if (facts === undefined) {
     const kind = kindOf(v, maxChoiceLength);
@@ -361,10 +366,11 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   let answered = 0;
   const kindCounts = { number: 0, boolean: 0, token: 0 };
   const values: unknown[] = [];
+  const memo = answerMemoFor(config.maxChoiceLength);
   for (let i = 0; i < itemKeys.length; i++) {
     const v = responses[itemKeys[i]];
     values.push(v);
-    const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength) : undefined;
+    const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength, memo) : undefined;
     facts.push(f);
     const k = f ? f.kind : kindOf(v, config.maxChoiceLength);
     kinds.push(k);

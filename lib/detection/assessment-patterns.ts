@@ -182,8 +182,10 @@ function bestSteps(ordinals: readonly number[]): Steps | undefined {
  */
 export function answerPatterns(tokens: readonly string[], ordinals: readonly number[] | undefined, minShare: number): PatternReport {
   const items = tokens.length;
-  const none = { allSame: false, alternating: false, sequential: false };
-  if (items === 0) return { items: 0, distinct: 0, longstring: 0, allSame: false, alternating: false, sequential: false, near: none, near2: none };
+  if (items === 0) {
+    const none = { allSame: false, alternating: false, sequential: false };
+    return { items: 0, distinct: 0, longstring: 0, allSame: false, alternating: false, sequential: false, near: none, near2: none };
+  }
   let longstring = 1;
   let run = 1;
   // Each distinct answer gets a small number (in order of first appearance).

@@ -64,9 +64,8 @@ export class TypeOrmBaselineStore implements BaselineStore {
    * the earlier one, as the table would.
    */
   append(type: string, sample: BaselineSample, expireBeforeMs: number): Promise<void> {
-    if (this.closed || !this.options.dataSource()) {
-      return this.run('append', type, async () => undefined);
-    }
+    // Closed or not connected: run() refuses at once with the store's error.
+    if (this.closed || !this.options.dataSource()) return this.run('append', type, async () => undefined);
     return new Promise<void>((resolve, reject) => {
       const key = `${type}\u0000${sample.user}`;
       const earlier = this.queued.get(key);
