@@ -6,6 +6,7 @@
  * secrets removed) before they get here; JSON encoding keeps every entry on one line.
  */
 import fs from 'node:fs';
+import { EOL } from 'node:os';
 import path from 'node:path';
 import winston from 'winston';
 import type { Logger, SecurityEventRecord } from '../core/ports';
@@ -35,7 +36,11 @@ export interface SecurityLogger {
 }
 
 // JSON.stringify leaves U+2028/U+2029 raw; some log shippers split lines on them.
-const serialise = winston.format.printf((info) => JSON.stringify(info).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
+function lineOf(info: object): string {
+  const json = JSON.stringify(info);
+  return /[\u2028\u2029]/.test(json) ? json.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : json;
+}
+const serialise = winston.format.printf((info) => lineOf(info));
 
 /** Longest time a line waits in memory before it is written to SECURITY_LOG_PATH, in ms. */
 export const FILE_FLUSH_MS = 20;
@@ -75,6 +80,14 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
   // A failing destination (disk full, closed pipe) must never crash the application.
   w.on('error', () => undefined);
   transport.on('error', () => undefined);
+  fileStream?.on('error', () => undefined);
+
+  // Security events are the bulk of the lines (one per login, say): they are formatted as
+  // winston's format would (same fields, same order, `timestamp` last) and appended to the
+  // destination directly, without winston's per-line stream machinery. Operational messages
+  // go through winston. An object-mode destination (a test stream) gets events via winston too.
+  const dest: NodeJS.WritableStream = options.stream ?? fileStream ?? process.stdout;
+  const direct = (dest as { _writableState?: { objectMode?: boolean } })._writableState?.objectMode !== true;
 
   const write = (level: keyof typeof LEVELS, fields: Record<string, unknown>, message: string) => {
     // User-controlled values never become top-level keys: callers pass fixed field names.
@@ -90,8 +103,32 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
   return {
     logger,
     logEvent(r: SecurityEventRecord): void {
+      const level = SEVERITY_LEVEL[r.severity] ?? 'info';
+      if (direct) {
+        if (!w.isLevelEnabled(level) || closed) return;
+        dest.write(
+          `${lineOf({
+            level,
+            message: 'security_event',
+            event: 'security_event',
+            id: r.id,
+            occurredAt: r.occurredAt.toISOString(),
+            type: r.type,
+            severity: r.severity,
+            ip: r.sourceIp,
+            user: r.userIdentifier,
+            method: r.requestMethod,
+            path: r.requestPath,
+            userAgent: r.userAgent,
+            requestId: r.requestId,
+            details: r.details,
+            timestamp: new Date().toISOString(),
+          })}${EOL}`,
+        );
+        return;
+      }
       w.log({
-        level: SEVERITY_LEVEL[r.severity] ?? 'info',
+        level,
         message: 'security_event',
         event: 'security_event',
         id: r.id,

@@ -60,4 +60,35 @@ describe('logging: the security log file', () => {
     assert.equal(new Set(got).size, 51);
     assert.equal((JSON.parse(got[50]) as { event: string }).event, 'store_down');
   });
+
+  it('an event line carries the fields of winston\'s format, in its order, with the timestamp last; operational lines go through winston', async () => {
+    const file = path.join(dir, 'security.log');
+    const log = createWinstonLogger({ path: file, level: 'INFO' });
+    log.logEvent({ ...record(1), userIdentifier: 'line\u2028break', details: { n: 1 } });
+    log.logger.info({ event: 'started' }, 'an operational line');
+    await log.close();
+    const [event, op] = lines(file).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(Object.keys(event), ['level', 'message', 'event', 'id', 'occurredAt', 'type', 'severity', 'ip', 'user', 'method', 'path', 'userAgent', 'requestId', 'details', 'timestamp']);
+    assert.equal(event.user, 'line\u2028break');
+    assert.ok(!fs.readFileSync(file, 'utf8').includes('\u2028'), 'U+2028 is escaped, never written raw');
+    assert.deepEqual(Object.keys(op), ['level', 'message', 'event', 'timestamp']);
+  });
+
+  it('events below SECURITY_LOG_LEVEL are not written', async () => {
+    const file = path.join(dir, 'security.log');
+    const log = createWinstonLogger({ path: file, level: 'WARNING' });
+    log.logEvent(record(1));
+    log.logEvent({ ...record(2), severity: 'CRITICAL' });
+    await log.close();
+    assert.deepEqual(lines(file).map((l) => (JSON.parse(l) as { id: string }).id), ['id-2']);
+  });
+
+  it('a destination that cannot be opened does not crash the process', async () => {
+    // The path is a directory: opening it for append fails with EISDIR, asynchronously.
+    const log = createWinstonLogger({ path: dir, level: 'INFO' });
+    log.logEvent(record(1));
+    await new Promise((r) => setTimeout(r, 50));
+    await log.close();
+    assert.ok(fs.statSync(dir).isDirectory());
+  });
 });
