@@ -12,7 +12,7 @@ import { StoreError } from '../core/errors';
 import { EventAggregator } from './event-aggregator';
 import { injectionEvents, modeFor } from './injection-guard';
 import { createLimiter } from './rate-limit';
-import { identify, isExempt, type IdentityWarnings } from './request-identity';
+import { identify, isExempt, type AddressMemo, type IdentityWarnings } from './request-identity';
 import { scanRequest } from './request-snapshot';
 import { refuse } from './responder';
 import { SUITE_KEY, type HttpSuite, type RequestContext } from './suite';
@@ -54,6 +54,7 @@ async function readRaw(req: Request, max: number): Promise<string | undefined> {
 export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = {}): WatchpostMiddleware {
   const cfg = suite.config;
   const warned: IdentityWarnings = { trustProxy: false, forwardedFor: false };
+  const addresses: AddressMemo = new Map();
   const aggregate = new EventAggregator((e) => suite.logEvent(e), 60_000);
   const headers = cfg.securityHeaders === false ? undefined : helmet(cfg.securityHeaders as Parameters<typeof helmet>[0]);
   const limiter = cfg.enableRateLimiting
@@ -96,7 +97,17 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
       }
     }
     if (headers) {
-      await new Promise<void>((resolve, reject) => headers(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      // helmet sets its headers and calls next at once: no promise needed unless it defers.
+      let outcome: { err?: unknown } | undefined;
+      let settle: ((err?: unknown) => void) | undefined;
+      headers(req, res, (err?: unknown) => {
+        if (settle) settle(err);
+        else outcome = { err };
+      });
+      outcome ??= await new Promise<{ err?: unknown }>((resolve) => {
+        settle = (err?: unknown) => resolve({ err });
+      });
+      if (outcome.err) throw outcome.err;
     }
     if (limiter && !ctx.allowListed) {
       let passed = false;
@@ -170,7 +181,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
     if (locals[SUITE_KEY] !== suite) locals[SUITE_KEY] = suite;
     let ctx: RequestContext;
     try {
-      ctx = identify(suite, req, res, warned, onBadAddress);
+      ctx = identify(suite, req, res, warned, onBadAddress, addresses);
     } catch (err) {
       next(err);
       return;

@@ -16,8 +16,21 @@ export interface IdentityWarnings {
   forwardedFor: boolean;
 }
 
+/** What an address (as Express gives it) comes to; a pure function of it and the settings. */
+interface AddressFacts {
+  readonly ip: string;
+  readonly ipKey: string;
+  readonly allowListed: boolean;
+}
+
+/** Most addresses remembered per middleware; the memory is emptied when full. */
+const ADDRESS_MEMO_MAX = 10_000;
+
+/** Remembered address facts: clients send request after request from the same address. */
+export type AddressMemo = Map<string, AddressFacts>;
+
 /** Builds `req.watchpost`. Returns the context, or undefined when no address is known at all. */
-export function identify(suite: HttpSuite, req: Request, res: Response, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void): RequestContext {
+export function identify(suite: HttpSuite, req: Request, res: Response, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void, memo?: AddressMemo): RequestContext {
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', requestId);
@@ -31,15 +44,25 @@ export function identify(suite: HttpSuite, req: Request, res: Response, warned: 
     suite.logger.warn({ event: 'unexpected_x_forwarded_for', code: 'WRN_WATCHPOST_UNEXPECTED_X_FORWARDED_FOR' }, 'requests carry X-Forwarded-For but trust proxy is off: behind a proxy every client appears as the proxy; set app.set("trust proxy", …)');
   }
 
+  // Express works req.ip out on every read (trust proxy, X-Forwarded-For); the rate limiter
+  // and the app read it again. It cannot change during a request: read it once and keep it.
   const raw = req.ip;
+  Object.defineProperty(req, 'ip', { value: raw, writable: true, configurable: true, enumerable: true });
+  const known = raw === undefined ? undefined : memo?.get(raw);
+  if (known) return { requestId, ip: known.ip, ipKey: known.ipKey, allowListed: known.allowListed };
   let ip = canonicalIp(raw);
   if (ip === undefined) {
     // An unparseable forwarded address: fall back to the peer, never throw.
     ip = canonicalIp(req.socket?.remoteAddress) ?? '0.0.0.0';
     if (raw !== undefined) onBadAddress(String(raw), ip);
+    return { requestId, ip, ipKey: suite.keyOf(ip) ?? ip, allowListed: suite.allow.has(ip) };
   }
-  const ipKey = suite.keyOf(ip) ?? ip;
-  return { requestId, ip, ipKey, allowListed: suite.allow.has(ip) };
+  const facts: AddressFacts = { ip, ipKey: suite.keyOf(ip) ?? ip, allowListed: suite.allow.has(ip) };
+  if (memo && raw !== undefined && raw.length <= 100) {
+    if (memo.size >= ADDRESS_MEMO_MAX) memo.clear();
+    memo.set(raw, facts);
+  }
+  return { requestId, ip, ipKey: facts.ipKey, allowListed: facts.allowListed };
 }
 
 /** True when the path starts with one of the exempt prefixes (health, metrics). */
