@@ -78,17 +78,19 @@ interface Periodic {
  * For each period p (2..12, at least two full cycles): the phase values (the most common
  * answer at each position modulo p) and how many answers differ from them. Returns the best
  * period-2 fit with two different phase values (alternation), and the best fit of a period
- * >= 3 whose phase values are all different (a cycle through p options).
+ * >= 3 whose phase values are all different (a cycle through p options). A period is given up
+ * as soon as its deviations exceed `limit`: such a fit is neither present nor near.
  */
-function periodicFits(ids: readonly number[], distinct: number): { alternation?: Periodic; cycle?: Periodic } {
+function periodicFits(ids: readonly number[], distinct: number, limit: number): { alternation?: Periodic; cycle?: Periodic } {
   const n = ids.length;
   const maxP = Math.min(MAX_PERIOD, Math.floor(n / 2));
   let alternation: Periodic | undefined;
   let cycle: Periodic | undefined;
   const counts: number[] = new Array<number>(distinct).fill(0);
   const phaseValues: number[] = new Array<number>(MAX_PERIOD).fill(-1);
-  for (let p = 2; p <= maxP; p++) {
+  periods: for (let p = 2; p <= maxP; p++) {
     let matches = 0;
+    let seen = 0;
     for (let phase = 0; phase < p; phase++) {
       for (let c = 0; c < distinct; c++) counts[c] = 0;
       // The most common answer at this phase; the first to reach the top count wins ties.
@@ -104,6 +106,9 @@ function periodicFits(ids: readonly number[], distinct: number): { alternation?:
       }
       phaseValues[phase] = best;
       matches += bestCount;
+      seen += Math.ceil((n - phase) / p);
+      // Past `limit` deviations a fit can be neither present nor near: skip the period.
+      if (seen - matches > limit) continue periods;
     }
     const fit = { period: p, deviations: n - matches };
     let distinctPhases = 0;
@@ -214,7 +219,8 @@ export function answerPatterns(tokens: readonly string[], ordinals: readonly num
   const sameExcess = items >= 2 ? items - modal : Infinity; // straight-lining allows none
   const allowedPositions = Math.floor((1 - minShare) * items + 1e-9);
   const allowedTransitions = Math.floor((1 - minShare) * (items - 1) + 1e-9);
-  const { alternation, cycle } = distinct >= 2 ? periodicFits(ids, distinct) : {};
+  // Fits with more than two deviations beyond the allowance decide nothing (see `band`).
+  const { alternation, cycle } = distinct >= 2 ? periodicFits(ids, distinct, allowedPositions + 2) : {};
   const altExcess = alternation ? alternation.deviations - allowedPositions : Infinity;
   const steps = ordinals && ordinals.length === items ? bestSteps(ordinals) : undefined;
   const cycleExcess = cycle ? cycle.deviations - allowedPositions : Infinity;
