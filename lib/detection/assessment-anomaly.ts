@@ -153,62 +153,64 @@ function checkTooFast(f: SubmissionFeatures, sources: readonly Source[], config:
 }
 
 /**
- * Rapid-response thresholds of the items with a baseline, per stats snapshot and config (a
- * snapshot serves many submissions; each item's threshold is worked out on first use).
+ * Rapid-response thresholds of a form's items (NaN: no baseline for the item), per stats
+ * snapshot, config and key layout. A snapshot serves many submissions of the same form, and
+ * the layout's key list is one shared array per distinct list of keys, so a submission
+ * costs one lookup here and a number per item.
  */
-const itemThresholdMemo = new WeakMap<BaselineStats, WeakMap<AssessmentAnomalyConfig, Map<string, number | null>>>();
+const itemThresholdMemo = new WeakMap<BaselineStats, WeakMap<AssessmentAnomalyConfig, WeakMap<readonly string[], Float64Array>>>();
 
-/** The remembered thresholds of one snapshot under one config. */
-function thresholdsOf(stats: BaselineStats, config: AssessmentAnomalyConfig): Map<string, number | null> {
+function layoutThresholds(stats: BaselineStats, config: AssessmentAnomalyConfig, itemKeys: readonly string[]): Float64Array {
   let byConfig = itemThresholdMemo.get(stats);
   if (!byConfig) {
     byConfig = new WeakMap();
     itemThresholdMemo.set(stats, byConfig);
   }
-  let byKey = byConfig.get(config);
-  if (!byKey) {
-    byKey = new Map();
-    byConfig.set(config, byKey);
+  let byLayout = byConfig.get(config);
+  if (!byLayout) {
+    byLayout = new WeakMap();
+    byConfig.set(config, byLayout);
   }
-  return byKey;
-}
-
-function itemThreshold(stats: BaselineStats, remembered: Map<string, number | null>, key: string, config: AssessmentAnomalyConfig): number | null {
-  let thr = remembered.get(key);
-  if (thr === undefined) {
-    const item = Object.prototype.hasOwnProperty.call(stats.items, key) ? stats.items[key] : undefined;
-    thr = !item || item.n < config.minBaselineSamples ? null : Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
-    // Keys come from requests: only the snapshot's own items are remembered.
-    if (item) remembered.set(key, thr);
+  let thresholds = byLayout.get(itemKeys);
+  if (!thresholds) {
+    thresholds = new Float64Array(itemKeys.length);
+    for (let i = 0; i < itemKeys.length; i++) {
+      const item = Object.prototype.hasOwnProperty.call(stats.items, itemKeys[i]) ? stats.items[itemKeys[i]] : undefined;
+      thresholds[i] = !item || item.n < config.minBaselineSamples ? Number.NaN : Math.min(config.itemTimeShare * Math.exp(item.median), config.itemTimeCapSec);
+    }
+    byLayout.set(itemKeys, thresholds);
   }
-  return thr;
+  return thresholds;
 }
 
 function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], config: AssessmentAnomalyConfig): AssessmentAnomaly | undefined {
-  const keys = f.itemKeys.filter((k) => Object.prototype.hasOwnProperty.call(f.itemTimesSec, k));
-  if (keys.length < config.rapidItemMin) return undefined;
+  const keys = f.itemKeys;
+  const times = f.itemTimesSec;
+  const perSource = sources.map((s) => layoutThresholds(s.stats, config, keys));
   const rapid: { item: string; seconds: number; threshold: number }[] = [];
+  let timed = 0;
   let warmItems = 0;
-  const remembered = sources.map((s) => thresholdsOf(s.stats, config));
-  for (const key of keys) {
-    const sec = f.itemTimesSec[key];
+  for (let i = 0; i < keys.length; i++) {
+    if (!Object.prototype.hasOwnProperty.call(times, keys[i])) continue;
+    timed += 1;
+    const sec = times[keys[i]];
     // A rapid response is defined against the item's typical time (Wise & Ma 2012); an item
     // with no baseline yet is not judged (the completion-time floor covers the cold start).
-    let threshold: number | undefined;
-    for (let i = 0; i < sources.length; i++) {
-      const thr = itemThreshold(sources[i].stats, remembered[i], key, config);
-      if (thr === null) continue;
-      threshold = threshold === undefined ? thr : Math.max(threshold, thr);
+    let threshold = Number.NaN;
+    for (let j = 0; j < perSource.length; j++) {
+      const thr = perSource[j][i];
+      if (thr === thr) threshold = threshold === threshold ? Math.max(threshold, thr) : thr;
     }
-    if (threshold === undefined) continue;
+    if (threshold !== threshold) continue;
     warmItems += 1;
-    if (sec < threshold) rapid.push({ item: key, seconds: r2(sec), threshold: r2(threshold) });
+    if (sec < threshold) rapid.push({ item: keys[i], seconds: r2(sec), threshold: r2(threshold) });
   }
+  if (timed < config.rapidItemMin) return undefined;
   if (warmItems < config.rapidItemMin) return undefined;
   const needed = Math.max(config.rapidItemMin, Math.ceil(config.rapidItemShare * warmItems));
   if (rapid.length < needed) return undefined;
   return anomaly('rapid_guessing', 'WARNING', {
-    observed: { rapidItems: rapid.length, timedItems: keys.length, judgedItems: warmItems, share: r3(rapid.length / warmItems), examples: rapid.slice(0, 5) },
+    observed: { rapidItems: rapid.length, timedItems: timed, judgedItems: warmItems, share: r3(rapid.length / warmItems), examples: rapid.slice(0, 5) },
     threshold: { rapidItems: needed, itemTimeShare: config.itemTimeShare, itemTimeCapSec: config.itemTimeCapSec },
     baseline: { itemsWithBaseline: warmItems, minBaselineSamples: config.minBaselineSamples },
     rule: 'an item is rapid below min(itemTimeShare x its median time, itemTimeCapSec); only items with a baseline of minBaselineSamples are judged; flagged at max(rapidItemMin, rapidItemShare x judged items) rapid items',
@@ -455,15 +457,29 @@ export function detectAssessmentAnomalies(
 export function toBaselineSample(sub: AssessmentSubmission, evaluation: AssessmentEvaluation, config: AssessmentAnomalyConfig): BaselineSample | undefined {
   if (evaluation.recording === 'none') return undefined;
   const f = evaluation.features;
+  const times = f.itemTimesSec;
+  // The common case: every timed key is an item with a time > 0, within the cap. The
+  // submission's own object is kept (the store serialises it at once); ln is taken on load.
+  let timed = 0;
+  let asGiven = true;
+  for (let i = 0; i < f.itemKeys.length && asGiven; i++) {
+    const sec = Object.prototype.hasOwnProperty.call(times, f.itemKeys[i]) ? times[f.itemKeys[i]] : undefined;
+    if (sec === undefined) continue;
+    if (!(sec > 0)) asGiven = false;
+    timed += 1;
+  }
+  asGiven = asGiven && timed > 0 && timed <= config.maxTrackedItems && timed === Object.keys(times).length;
   let itemLnTimes: Record<string, number> | undefined;
   let tracked = 0;
-  for (const key of f.itemKeys) {
-    if (tracked >= config.maxTrackedItems) break;
-    const sec = f.itemTimesSec[key];
-    if (sec === undefined || !(sec > 0)) continue;
-    itemLnTimes ??= {};
-    itemLnTimes[key] = r3(Math.log(sec));
-    tracked += 1;
+  if (!asGiven) {
+    for (const key of f.itemKeys) {
+      if (tracked >= config.maxTrackedItems) break;
+      const sec = f.itemTimesSec[key];
+      if (sec === undefined || !(sec > 0)) continue;
+      itemLnTimes ??= {};
+      itemLnTimes[key] = r3(Math.log(sec));
+      tracked += 1;
+    }
   }
   return {
     user: sub.user,
@@ -473,6 +489,6 @@ export function toBaselineSample(sub: AssessmentSubmission, evaluation: Assessme
     ...(f.score !== undefined ? { score: f.score } : {}),
     choiceItems: evaluation.patterns.items,
     patterns: patternBits(evaluation.patterns),
-    ...(itemLnTimes ? { itemLnTimes } : {}),
+    ...(asGiven ? { itemSec: times } : itemLnTimes ? { itemLnTimes } : {}),
   };
 }

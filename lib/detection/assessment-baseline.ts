@@ -58,6 +58,30 @@ export interface BaselineSample {
   readonly patterns: number;
   /** ln(seconds) per item key, rounded to 3 decimals, at most `maxTrackedItems` keys. */
   readonly itemLnTimes?: Readonly<Record<string, number>>;
+  /**
+   * The same as seconds per item key, as submitted, when every timed key is an item of the
+   * form with a time > 0 and there are at most `maxTrackedItems` of them (the common case:
+   * the submission's own object is kept, with no per-item work). Read as rounded ln(seconds).
+   * A sample has this or `itemLnTimes`, not both.
+   */
+  readonly itemSec?: Readonly<Record<string, number>>;
+}
+
+const lnRounded = (sec: number): number => Math.round(Math.log(sec) * 1000) / 1000;
+
+/** Item times of an `itemSec` sample as rounded ln(seconds) (NaN where not > 0), per sample object. */
+const itemLnCache = new WeakMap<object, ReadonlyArray<readonly [string, number]>>();
+
+function itemLnEntries(s: BaselineSample): ReadonlyArray<readonly [string, number]> {
+  if (s.itemLnTimes !== undefined && s.itemLnTimes !== null) return Object.entries(s.itemLnTimes);
+  const sec = s.itemSec as Readonly<Record<string, number>>;
+  // A store that hands out the same sample objects (the memory store) pays for the logs once.
+  let entries = itemLnCache.get(sec);
+  if (!entries) {
+    entries = Object.entries(sec).map(([key, v]) => [key, typeof v === 'number' && v > 0 ? lnRounded(v) : Number.NaN] as const);
+    itemLnCache.set(sec, entries);
+  }
+  return entries;
 }
 
 /** Robust figures of the score distribution. */
@@ -246,12 +270,12 @@ export function windowSamples(samples: readonly BaselineSample[], windowStartMs:
 }
 
 function itemFigures(accepted: readonly BaselineSample[], config: AssessmentAnomalyConfig): Record<string, { n: number; median: number }> {
-  const recent = accepted.filter((s) => s.itemLnTimes !== undefined && s.itemLnTimes !== null);
+  const recent = accepted.filter((s) => (s.itemLnTimes !== undefined && s.itemLnTimes !== null) || (s.itemSec !== undefined && s.itemSec !== null));
   recent.sort((a, b) => b.atMs - a.atMs);
   const use = recent.slice(0, ITEM_BASELINE_SAMPLES);
   const byKey = new Map<string, number[]>();
   for (const s of use) {
-    for (const [key, v] of Object.entries(s.itemLnTimes as Record<string, number>)) {
+    for (const [key, v] of itemLnEntries(s)) {
       if (!Number.isFinite(v)) continue;
       let arr = byKey.get(key);
       if (!arr) {

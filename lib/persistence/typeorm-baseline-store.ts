@@ -31,6 +31,8 @@ const ROWS_PER_INSERT = 250;
 interface QueuedSample {
   readonly type: string;
   readonly sample: BaselineSample;
+  /** The sample as stored, serialised when it was appended (it may hold the caller's objects). */
+  readonly json: string;
   readonly expireBeforeMs: number;
   readonly waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
@@ -72,7 +74,7 @@ export class TypeOrmBaselineStore implements BaselineStore {
       if (earlier && earlier.sample.atMs > sample.atMs) {
         earlier.waiters.push({ resolve, reject });
       } else {
-        this.queued.set(key, { type, sample, expireBeforeMs, waiters: earlier ? [...earlier.waiters, { resolve, reject }] : [{ resolve, reject }] });
+        this.queued.set(key, { type, sample, json: JSON.stringify(sample), expireBeforeMs, waiters: earlier ? [...earlier.waiters, { resolve, reject }] : [{ resolve, reject }] });
       }
       if (this.queued.size >= BATCH_MAX_ROWS) this.flushQueued();
       else if (!this.timer) {
@@ -110,7 +112,7 @@ export class TypeOrmBaselineStore implements BaselineStore {
           for (let i = 0; i < items.length; i += ROWS_PER_INSERT) {
             const rows = items.slice(i, i + ROWS_PER_INSERT);
             const params: unknown[] = [];
-            for (const q of rows) params.push(type, q.sample.user, Math.round(q.sample.atMs), JSON.stringify(q.sample));
+            for (const q of rows) params.push(type, q.sample.user, Math.round(q.sample.atMs), q.json);
             await ds.query(
               sql(`INSERT INTO assessment_baseline_samples (assessment_type, user_key, at_ms, sample) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
                    ON CONFLICT (assessment_type, user_key) DO UPDATE SET at_ms = excluded.at_ms, sample = excluded.sample

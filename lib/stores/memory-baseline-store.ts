@@ -27,8 +27,9 @@ function clone<T>(v: T): T {
 
 /** A JSON copy, frozen so that readers handed the stored object cannot change it. */
 function frozenCopy(sample: BaselineSample): BaselineSample {
-  const copy = clone(sample) as BaselineSample & { itemLnTimes?: Record<string, number> };
+  const copy = clone(sample) as BaselineSample & { itemLnTimes?: Record<string, number>; itemSec?: Record<string, number> };
   if (copy.itemLnTimes) Object.freeze(copy.itemLnTimes);
+  if (copy.itemSec) Object.freeze(copy.itemSec);
   return Object.freeze(copy);
 }
 

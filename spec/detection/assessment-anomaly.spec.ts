@@ -219,6 +219,24 @@ describe('detection/assessment-anomaly', () => {
       assert.ok(Math.abs((s.lnTimePerItem as number) - Math.log(10)) < 1e-3);
     });
 
+    it('item times are kept as submitted when every timed key is an item with a time > 0, else as ln of the items only', () => {
+      const times = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`q${i + 1}`, 9]));
+      const plain = submission({ submittedAt: at, itemTimesSec: times });
+      const s = toBaselineSample(plain, evaluateAssessment(plain, warm, cfg, scan), cfg);
+      assert.ok(s);
+      assert.equal(s.itemSec, plain.itemTimesSec);
+      assert.equal(s.itemLnTimes, undefined);
+      for (const odd of [{ ...times, extra: 9 }, { ...times, q3: 0 }]) {
+        const sub = submission({ submittedAt: at, itemTimesSec: odd });
+        const t = toBaselineSample(sub, evaluateAssessment(sub, warm, cfg, scan), cfg);
+        assert.ok(t);
+        assert.equal(t.itemSec, undefined, JSON.stringify(odd));
+        assert.ok(t.itemLnTimes && !('extra' in t.itemLnTimes), JSON.stringify(odd));
+        assert.equal('q3' in t.itemLnTimes, (odd as Record<string, number>).q3 > 0, JSON.stringify(odd));
+        assert.equal(t.itemLnTimes.q1, Math.round(Math.log(9) * 1000) / 1000);
+      }
+    });
+
     it('negative, NaN and infinite times, bad scores and item times are invalid_submission, not crashes', () => {
       for (const over of [{ completionTimeSec: -5 }, { completionTimeSec: Number.NaN }, { completionTimeSec: Infinity }, { score: Number.NaN }, { itemTimesSec: { q1: -2 } }]) {
         const v = detect(over as Partial<AssessmentSubmission>);

@@ -38,6 +38,19 @@ describe('detection/assessment-baseline', () => {
   });
 
   describe('figures', () => {
+    it('item times kept as seconds (itemSec) give the same item figures as rounded ln(seconds) (itemLnTimes)', () => {
+      const asLn = samples({ n: 60, itemSec: 8, items: 6 }).map((x) => ({ ...x, itemLnTimes: Object.fromEntries(Object.entries(x.itemLnTimes ?? {}).map(([k, v]) => [k, Math.round(v * 1000) / 1000])) }));
+      const asSec: BaselineSample[] = asLn.map(({ itemLnTimes, ...rest }) => ({ ...rest, itemSec: Object.fromEntries(Object.entries(itemLnTimes).map(([k, v]) => [k, Math.exp(v)])) }));
+      const a = computeStats(asLn, T0 + DAY_MS, cfg);
+      const b = computeStats(asSec, T0 + DAY_MS, cfg);
+      assert.equal(Object.keys(a.items).length, 6);
+      assert.deepEqual(b.items, a.items);
+      // A time <= 0 in a stored itemSec is not a time: left out, never NaN in a median.
+      const zero = computeStats(asSec.map((x) => ({ ...x, itemSec: { ...x.itemSec, q1: 0 } })), T0 + DAY_MS, cfg);
+      assert.equal(zero.items.q1, undefined);
+      assert.deepEqual(zero.items.q2, a.items.q2);
+    });
+
     it('time and score figures use accepted samples only; patterns count every recorded one', () => {
       const list = samples({ n: 100, medianSecPerItem: 10, scoreMean: 60 });
       const flaggedLike: BaselineSample = { user: 'p', atMs: T0 + 1, accepted: false, lnTimePerItem: -5, score: 1000, choiceItems: 12, patterns: PATTERN_BITS.allSame };

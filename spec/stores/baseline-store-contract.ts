@@ -73,6 +73,15 @@ export function runBaselineStoreContract(label: string, makeStore: () => Baselin
       assert.deepEqual(JSON.parse(JSON.stringify(got)), [full, bare]);
     });
 
+    it('a sample is stored as it was when appended: later changes to the caller\'s objects do not reach the store', async () => {
+      const itemSec: Record<string, number> = { q1: 4, q2: 7.5 };
+      await store.append('quiz', sample('a', T, { itemSec }), 0);
+      itemSec.q1 = 999;
+      itemSec.q3 = 1;
+      const got = await store.samples('quiz', 0);
+      assert.deepEqual(got.map((x) => x.itemSec), [{ q1: 4, q2: 7.5 }]);
+    });
+
     it('one sample per user: a newer one replaces the older one', async () => {
       await store.append('quiz', sample('a', T, { score: 1 }), 0);
       await store.append('quiz', sample('a', T + 1000, { score: 2 }), 0);
