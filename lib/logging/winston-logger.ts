@@ -6,6 +6,7 @@
  * secrets removed) before they get here; JSON encoding keeps every entry on one line.
  */
 import fs from 'node:fs';
+import { Writable } from 'node:stream';
 import { EOL } from 'node:os';
 import path from 'node:path';
 import winston from 'winston';
@@ -50,23 +51,40 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
   let transport: InstanceType<typeof winston.transports.Stream>;
   let fileStream: fs.WriteStream | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
+  let scheduleFlush = (): void => undefined;
   if (options.stream) {
     transport = new winston.transports.Stream({ stream: options.stream });
   } else if (options.path) {
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
     fileStream = fs.createWriteStream(options.path, { flags: 'a' });
-    transport = new winston.transports.Stream({ stream: fileStream });
     // Lines are gathered for at most FILE_FLUSH_MS and written with one system call, instead
-    // of one write per line; close() writes what is gathered.
+    // of one write per line; close() writes what is gathered. The timer runs only while lines
+    // wait: an idle process does not wake up for it.
     const file = fileStream;
     file.cork();
-    flushTimer = setInterval(() => {
+    const flush = () => {
+      flushTimer = undefined;
       if (file.writableCorked > 0 && file.writableLength > 0) {
         file.uncork();
         file.cork();
       }
-    }, FILE_FLUSH_MS);
-    flushTimer.unref();
+    };
+    scheduleFlush = () => {
+      if (flushTimer || file.writableCorked === 0) return;
+      flushTimer = setTimeout(flush, FILE_FLUSH_MS);
+      flushTimer.unref();
+    };
+    const schedule = scheduleFlush;
+    // winston's own lines reach the file through this, so that they schedule the write too.
+    const viaFlush = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        file.write(chunk);
+        schedule();
+        done();
+      },
+    });
+    viaFlush.on('error', () => undefined);
+    transport = new winston.transports.Stream({ stream: viaFlush });
   } else {
     transport = new winston.transports.Stream({ stream: process.stdout });
   }
@@ -125,6 +143,7 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
             timestamp: new Date().toISOString(),
           })}${EOL}`,
         );
+        scheduleFlush();
         return;
       }
       w.log({
@@ -152,7 +171,7 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
         timer.unref();
         w.on('finish', () => {
           if (fileStream) {
-            clearInterval(flushTimer);
+            clearTimeout(flushTimer);
             while (fileStream.writableCorked > 0) fileStream.uncork();
             fileStream.end(() => {
               clearTimeout(timer);

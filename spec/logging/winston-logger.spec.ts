@@ -3,6 +3,7 @@
  * FILE_FLUSH_MS and written together; they reach the file without close(), and close()
  * writes whatever is still gathered.
  */
+import { createHook } from 'node:async_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,5 +91,33 @@ describe('logging: the security log file', () => {
     await new Promise((r) => setTimeout(r, 50));
     await log.close();
     assert.ok(fs.statSync(dir).isDirectory());
+  });
+
+  it('no timer runs while no line waits (an idle process is not woken up by the log)', async () => {
+    const live = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => {
+        // Only the logger's own timers (the test's waits are timers too).
+        if (type === 'Timeout' && /lib[\\/]logging[\\/]winston-logger/.test(new Error().stack ?? '')) live.add(id);
+      },
+      destroy: (id) => live.delete(id),
+    }).enable();
+    try {
+      const file = path.join(dir, 'security.log');
+      const log = createWinstonLogger({ path: file, level: 'INFO' });
+      assert.equal(live.size, 0, 'no timer before the first line');
+      log.logEvent(record(1));
+      assert.equal(live.size, 1, 'one timer while a line waits');
+      const deadline = Date.now() + 50 * FILE_FLUSH_MS;
+      while (lines(file).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, FILE_FLUSH_MS));
+      // Destroy hooks arrive a little after a timer fires: wait for them without timers.
+      const settle = Date.now() + 500;
+      while (live.size > 0 && Date.now() < settle) await new Promise((r) => setImmediate(r));
+      assert.equal(lines(file).length, 1);
+      assert.equal(live.size, 0, 'none once it is written');
+      await log.close();
+    } finally {
+      hook.disable();
+    }
   });
 });
