@@ -8,7 +8,8 @@
  * <= 100 µs on the 2 KB assessment POST.
  *   BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 16).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { MODES, SCENARIOS, type Mode, type Scenario } from './http-app';
@@ -17,10 +18,31 @@ import { median } from './median';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+/** Requests per second sent to each server; 0 (default) sends as fast as the server answers. */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
+
+/**
+ * With two or more cores and `taskset` (Linux), the servers run on the last core and the load
+ * tool on the others, so that the two never compete for one core: CPU per request is then the
+ * server's own work, not the cost of being preempted by the load tool. BENCH_PIN=0 turns it off.
+ */
+function pinning(): { serverCpu: string; loadCpus: string } | undefined {
+  const cores = os.cpus().length;
+  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux' || cores < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return { serverCpu: String(cores - 1), loadCpus: `0-${cores - 2}` };
+}
+const PIN = pinning();
 
 function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'http-server.js'), [mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const script = path.join(__dirname, 'http-server.js');
+    const options = { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[] };
+    const child = PIN ? fork(script, [mode], { ...options, execPath: 'taskset', execArgv: ['-c', PIN.serverCpu, process.execPath] }) : fork(script, [mode], options);
     child.once('message', (m: unknown) => resolve({ child, port: (m as { port: number }).port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)));
   });
@@ -49,6 +71,7 @@ async function load(port: number, s: Scenario, seconds: number): Promise<{ rps: 
     headers: s.method === 'POST' ? { 'content-type': 'application/json' } : {},
     connections: CONNECTIONS,
     duration: seconds,
+    ...(RATE > 0 ? { overallRate: RATE } : {}),
     requests: [
       {
         setupRequest: (req: autocannon.Request) => {
@@ -68,7 +91,7 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, each server in its own process`);
+  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, each server in its own process${PIN ? `; servers on CPU ${PIN.serverCpu}, load tool on CPU ${PIN.loadCpus}` : ''}`);
   const servers = new Map<Mode, { child: ChildProcess; port: number }>();
   for (const mode of MODES) servers.set(mode, await startServer(mode));
   const results = new Map<string, Figures>();

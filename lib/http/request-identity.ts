@@ -44,10 +44,7 @@ export function identify(suite: HttpSuite, req: Request, res: Response, warned: 
     suite.logger.warn({ event: 'unexpected_x_forwarded_for', code: 'WRN_WATCHPOST_UNEXPECTED_X_FORWARDED_FOR' }, 'requests carry X-Forwarded-For but trust proxy is off: behind a proxy every client appears as the proxy; set app.set("trust proxy", …)');
   }
 
-  // Express works req.ip out on every read (trust proxy, X-Forwarded-For); the rate limiter
-  // and the app read it again. It cannot change during a request: read it once and keep it.
   const raw = req.ip;
-  Object.defineProperty(req, 'ip', { value: raw, writable: true, configurable: true, enumerable: true });
   const known = raw === undefined ? undefined : memo?.get(raw);
   if (known) return { requestId, ip: known.ip, ipKey: known.ipKey, allowListed: known.allowListed };
   let ip = canonicalIp(raw);
