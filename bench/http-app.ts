@@ -1,6 +1,6 @@
 /**
- * The apps and requests of the request-side benchmarks (bench/http.bench.ts over loopback,
- * bench/http-inprocess.bench.ts without sockets). Three servers with the same routes:
+ * The apps and requests of the request-side benchmark (bench/http.bench.ts, over loopback).
+ * Three servers with the same routes:
  * `bare` Express, `helmet-erl` (helmet + express-rate-limit alone, for reference) and
  * `watchpost` (the full wp.middleware(), wp.secureAuth(), wp.secureAssessment()).
  *

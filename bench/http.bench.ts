@@ -6,7 +6,8 @@
  * median round is printed, so that a noisy neighbour does not decide the figures.
  * Targets: watchpost adds <= 85 µs of server CPU per request on the GET and the login, and
  * <= 100 µs on the 2 KB assessment POST.
- *   BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 16).
+ *   BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 16),
+ *   BENCH_RATE (requests/s per server; default 0: as fast as the server answers), BENCH_PIN=0 (no CPU pinning).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
