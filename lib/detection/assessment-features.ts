@@ -242,7 +242,16 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/** The layout used last: forms come in runs of the same key list, checked key by key. */
+let lastLayout: Layout | undefined;
+
 function layoutOf(keys: readonly string[]): Layout {
+  if (lastLayout !== undefined && sameKeys(lastLayout.keys, keys)) return lastLayout;
+  lastLayout = layoutFor(keys);
+  return lastLayout;
+}
+
+function layoutFor(keys: readonly string[]): Layout {
   const signature = keys.join('\u0000');
   let layout = layoutMemo.get(signature);
   // Keys may themselves hold U+0000, so two key lists can share a signature: check the hit.

@@ -22,6 +22,12 @@ describe('detection/assessment-features', () => {
     assert.deepEqual(a.itemKeys, ['x\u0000y', 'z']);
     assert.deepEqual(b.itemKeys, ['x', 'y\u0000z']);
     assert.deepEqual(b.choiceTokens, ['three', 'four']);
+    // forms taking turns, and one whose keys are the start of the last one's, keep their own layouts
+    const formA = { q1: 1, q2: 2, q3: 3 };
+    const formB = { r1: 'x', r2: 'y' };
+    for (const [form, keys] of [[formA, ['q1', 'q2', 'q3']], [formB, ['r1', 'r2']], [formA, ['q1', 'q2', 'q3']], [{ q1: 1, q2: 2 }, ['q1', 'q2']], [formA, ['q1', 'q2', 'q3']]] as const) {
+      assert.deepEqual(extractFeatures(submission({ responses: { ...form } }), config()).itemKeys, keys);
+    }
     // an answer's kind depends on maxChoiceLength: remembered per setting
     const long = 'a long answer';
     assert.equal(extractFeatures(submission({ responses: answers([long, long, long]) }), config({ maxChoiceLength: 40 })).choiceTokens.length, 3);
