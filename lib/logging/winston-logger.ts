@@ -36,6 +36,24 @@ export interface SecurityLogger {
   close(): Promise<void>;
 }
 
+/** The fields of an event's line, in their order (every logger writes the same ones). */
+function eventFields(r: SecurityEventRecord): Record<string, unknown> {
+  return {
+    event: 'security_event',
+    id: r.id,
+    occurredAt: r.occurredAt.toISOString(),
+    type: r.type,
+    severity: r.severity,
+    ip: r.sourceIp,
+    user: r.userIdentifier,
+    method: r.requestMethod,
+    path: r.requestPath,
+    userAgent: r.userAgent,
+    requestId: r.requestId,
+    details: r.details,
+  };
+}
+
 // JSON.stringify leaves U+2028/U+2029 raw; some log shippers split lines on them.
 function lineOf(info: object): string {
   const json = JSON.stringify(info);
@@ -122,46 +140,13 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
     logger,
     logEvent(r: SecurityEventRecord): void {
       const level = SEVERITY_LEVEL[r.severity] ?? 'info';
-      if (direct) {
-        if (!w.isLevelEnabled(level) || closed) return;
-        dest.write(
-          `${lineOf({
-            level,
-            message: 'security_event',
-            event: 'security_event',
-            id: r.id,
-            occurredAt: r.occurredAt.toISOString(),
-            type: r.type,
-            severity: r.severity,
-            ip: r.sourceIp,
-            user: r.userIdentifier,
-            method: r.requestMethod,
-            path: r.requestPath,
-            userAgent: r.userAgent,
-            requestId: r.requestId,
-            details: r.details,
-            timestamp: new Date().toISOString(),
-          })}${EOL}`,
-        );
-        scheduleFlush();
+      if (!direct) {
+        w.log({ level, message: 'security_event', ...eventFields(r) });
         return;
       }
-      w.log({
-        level,
-        message: 'security_event',
-        event: 'security_event',
-        id: r.id,
-        occurredAt: r.occurredAt.toISOString(),
-        type: r.type,
-        severity: r.severity,
-        ip: r.sourceIp,
-        user: r.userIdentifier,
-        method: r.requestMethod,
-        path: r.requestPath,
-        userAgent: r.userAgent,
-        requestId: r.requestId,
-        details: r.details,
-      });
+      if (!w.isLevelEnabled(level) || closed) return;
+      dest.write(`${lineOf({ level, message: 'security_event', ...eventFields(r), timestamp: new Date().toISOString() })}${EOL}`);
+      scheduleFlush();
     },
     close(): Promise<void> {
       if (closed) return closed;
@@ -196,10 +181,7 @@ export function wrapLogger(logger: Logger): SecurityLogger {
     logger,
     logEvent(r: SecurityEventRecord): void {
       const method = level[r.severity] ?? 'info';
-      logger[method](
-        { event: 'security_event', id: r.id, occurredAt: r.occurredAt.toISOString(), type: r.type, severity: r.severity, ip: r.sourceIp, user: r.userIdentifier, method: r.requestMethod, path: r.requestPath, userAgent: r.userAgent, requestId: r.requestId, details: r.details },
-        'security_event',
-      );
+      logger[method](eventFields(r), 'security_event');
     },
     close: async () => undefined,
   };
