@@ -458,8 +458,9 @@ export function toBaselineSample(sub: AssessmentSubmission, evaluation: Assessme
   if (evaluation.recording === 'none') return undefined;
   const f = evaluation.features;
   const times = f.itemTimesSec;
-  // The common case: every timed key is an item with a time > 0, within the cap. The
-  // submission's own object is kept (the store serialises it at once); ln is taken on load.
+  // Item times are kept in seconds, by item key: items with a time > 0, at most
+  // maxTrackedItems of them. In the common case that is the submission's whole object, which
+  // is kept as it is (the store serialises it at once); ln is taken when samples are loaded.
   let timed = 0;
   let asGiven = true;
   for (let i = 0; i < f.itemKeys.length && asGiven; i++) {
@@ -468,16 +469,16 @@ export function toBaselineSample(sub: AssessmentSubmission, evaluation: Assessme
     if (!(sec > 0)) asGiven = false;
     timed += 1;
   }
-  asGiven = asGiven && timed > 0 && timed <= config.maxTrackedItems && timed === Object.keys(times).length;
-  let itemLnTimes: Record<string, number> | undefined;
-  let tracked = 0;
+  asGiven = asGiven && timed <= config.maxTrackedItems && timed === Object.keys(times).length;
+  let itemSec: Record<string, number> | undefined = asGiven && timed > 0 ? (times as Record<string, number>) : undefined;
   if (!asGiven) {
+    let tracked = 0;
     for (const key of f.itemKeys) {
       if (tracked >= config.maxTrackedItems) break;
-      const sec = f.itemTimesSec[key];
+      const sec = Object.prototype.hasOwnProperty.call(times, key) ? times[key] : undefined;
       if (sec === undefined || !(sec > 0)) continue;
-      itemLnTimes ??= {};
-      itemLnTimes[key] = r3(Math.log(sec));
+      itemSec ??= {};
+      itemSec[key] = sec;
       tracked += 1;
     }
   }
@@ -489,6 +490,6 @@ export function toBaselineSample(sub: AssessmentSubmission, evaluation: Assessme
     ...(f.score !== undefined ? { score: f.score } : {}),
     choiceItems: evaluation.patterns.items,
     patterns: patternBits(evaluation.patterns),
-    ...(asGiven ? { itemSec: times } : itemLnTimes ? { itemLnTimes } : {}),
+    ...(itemSec ? { itemSec } : {}),
   };
 }

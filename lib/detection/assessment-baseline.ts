@@ -56,15 +56,14 @@ export interface BaselineSample {
   readonly choiceItems: number;
   /** Pattern indicators as bits (PATTERN_BITS): present 1/2/4, one deviation off 8/16/32, two off 64/128/256. */
   readonly patterns: number;
-  /** ln(seconds) per item key, rounded to 3 decimals, at most `maxTrackedItems` keys. */
-  readonly itemLnTimes?: Readonly<Record<string, number>>;
   /**
-   * The same as seconds per item key, as submitted, when every timed key is an item of the
-   * form with a time > 0 and there are at most `maxTrackedItems` of them (the common case:
-   * the submission's own object is kept, with no per-item work). Read as rounded ln(seconds).
-   * A sample has this or `itemLnTimes`, not both.
+   * Seconds per item key, as submitted: items with a time > 0, at most `maxTrackedItems` of
+   * them (often the submission's own object, kept with no per-item work). Read as ln(seconds)
+   * rounded to 3 decimals.
    */
   readonly itemSec?: Readonly<Record<string, number>>;
+  /** The form of samples written by earlier versions: ln(seconds) per item key, rounded to 3 decimals. Still read. */
+  readonly itemLnTimes?: Readonly<Record<string, number>>;
 }
 
 const lnRounded = (sec: number): number => Math.round(Math.log(sec) * 1000) / 1000;
