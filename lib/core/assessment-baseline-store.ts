@@ -23,7 +23,7 @@
  *   index over (type, at)), called at most every few minutes per type per instance. At the
  *   default caps it returns at most `maxSamplesPerType` small JSON objects (about 100 bytes, plus
  *   about 12 bytes per item time when item times are given; only the 500 newest samples' item
- *   times are read, so a store may drop `itemLnTimes` from older ones);
+ *   times are read, so a store may drop `itemSec` (or `itemLnTimes`) from older ones);
  * - the reference is one small JSON value per type (a few KB at most).
  *
  * ## Errors
