@@ -1,10 +1,11 @@
 /**
  * Request identity: a request id (an incoming X-Request-Id when it is sane, else a new
- * one; echoed back), and the client address from Express's `req.ip`, so that `trust proxy`
+ * time-ordered UUIDv7, so that the events' request_id index appends instead of scattering;
+ * echoed back), and the client address from Express's `req.ip`, so that `trust proxy`
  * decides. A spoofed X-Forwarded-For changes nothing while trust proxy is off.
  */
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { newId } from '../core/ids';
 import { canonicalIp } from '../core/ip';
 import type { HttpSuite, RequestContext } from './suite';
 
@@ -32,7 +33,7 @@ export type AddressMemo = Map<string, AddressFacts>;
 /** Builds `req.watchpost`. Returns the context, or undefined when no address is known at all. */
 export function identify(suite: HttpSuite, req: Request, res: Response, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void, memo?: AddressMemo): RequestContext {
   const incoming = req.headers['x-request-id'];
-  const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : newId();
   res.setHeader('X-Request-Id', requestId);
 
   if (!warned.trustProxy && req.app.get('trust proxy') === true) {

@@ -20,8 +20,12 @@ describe('http: wp.middleware()', function () {
   describe('request identity', () => {
     it('makes a request id, echoes it, and honours a sane incoming X-Request-Id only', async () => {
       t = await createTestApp();
+      const before = Date.now();
       const made = await request(t.app).get('/echo');
-      assert.match(made.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+      // A made id is a UUIDv7: time-ordered, so that the events' request_id index appends.
+      assert.match(made.headers['x-request-id'], /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const madeMs = parseInt(made.headers['x-request-id'].replace(/-/g, '').slice(0, 12), 16);
+      assert.ok(madeMs >= before && madeMs <= Date.now(), `timestamp ${madeMs} of the request id is the time it was made`);
       assert.equal(made.body.requestId, made.headers['x-request-id']);
       const kept = await request(t.app).get('/echo').set('X-Request-Id', 'trace-abc.123:9');
       assert.equal(kept.headers['x-request-id'], 'trace-abc.123:9');
