@@ -8,6 +8,7 @@
 import type { DataSource } from 'typeorm';
 import { ERR_BASELINE_STORE, type BaselineReference, type BaselineSample, type BaselineStore } from '../core/assessment-baseline-store';
 import { StoreError } from '../core/errors';
+import { insertChunks } from './insert-chunks';
 
 /** Options of the database baseline store. */
 export interface TypeOrmBaselineStoreOptions {
@@ -25,8 +26,8 @@ export interface TypeOrmBaselineStoreOptions {
 const BATCH_DELAY_MS = 25;
 /** Queued samples that start a write at once. */
 const BATCH_MAX_ROWS = 500;
-/** Rows per INSERT statement (4 parameters each). */
-const ROWS_PER_INSERT = 250;
+/** Most rows per INSERT statement (4 parameters each). */
+const ROWS_PER_INSERT = 256;
 
 interface QueuedSample {
   readonly type: string;
@@ -109,8 +110,9 @@ export class TypeOrmBaselineStore implements BaselineStore {
       try {
         await this.run('append', type, async (ds, sql) => {
           if (!(await this.typeAllowed(ds, sql, type))) return;
-          for (let i = 0; i < items.length; i += ROWS_PER_INSERT) {
-            const rows = items.slice(i, i + ROWS_PER_INSERT);
+          let i = 0;
+          for (const size of insertChunks(items.length, ROWS_PER_INSERT, ds.options.type !== 'postgres')) {
+            const rows = items.slice(i, (i += size));
             const params: unknown[] = [];
             for (const q of rows) params.push(type, q.sample.user, Math.round(q.sample.atMs), q.json);
             await ds.query(

@@ -9,6 +9,7 @@ import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { PersistenceError } from '../core/errors';
 import { silentLogger, type AlertUpdate, type BlockRecord, type EventSink, type Logger, type WriteOp } from '../core/ports';
 import { createDataSource, runMigrations, type DatabaseSettings } from './data-source';
+import { insertChunks } from './insert-chunks';
 import {
   AssessmentAnomalyEntity,
   BlockedIpEntity,
@@ -27,8 +28,8 @@ export interface TypeOrmEventSinkOptions extends DatabaseSettings {
   readonly logger?: Logger;
 }
 
-/** Rows per INSERT statement (well under both databases' parameter limits). */
-const ROWS_PER_INSERT = 400;
+/** Most rows per INSERT statement (well under both databases' parameter limits). */
+const ROWS_PER_INSERT = 256;
 
 /** The TypeORM EventSink. */
 export class TypeOrmEventSink implements EventSink {
@@ -287,8 +288,9 @@ async function insertIgnoring<T extends object>(em: EntityManager, entity: new (
   const postgres = driver.options.type === 'postgres';
   const table = meta.schema ? `${driver.escape(meta.schema)}.${driver.escape(meta.tableName)}` : driver.escape(meta.tableName);
   const head = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+  let i = 0;
+  for (const size of insertChunks(rows.length, ROWS_PER_INSERT, !postgres)) {
+    const chunk = rows.slice(i, (i += size));
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const row of chunk) {
