@@ -185,15 +185,15 @@ function layoutThresholds(stats: BaselineStats, config: AssessmentAnomalyConfig,
 
 function checkRapidGuessing(f: SubmissionFeatures, sources: readonly Source[], config: AssessmentAnomalyConfig): AssessmentAnomaly | undefined {
   const keys = f.itemKeys;
-  const times = f.itemTimesSec;
+  const times = f.itemSecAt;
   const perSource = sources.map((s) => layoutThresholds(s.stats, config, keys));
   const rapid: { item: string; seconds: number; threshold: number }[] = [];
   let timed = 0;
   let warmItems = 0;
   for (let i = 0; i < keys.length; i++) {
-    if (!Object.prototype.hasOwnProperty.call(times, keys[i])) continue;
+    const sec = times[i];
+    if (sec !== sec) continue;
     timed += 1;
-    const sec = times[keys[i]];
     // A rapid response is defined against the item's typical time (Wise & Ma 2012); an item
     // with no baseline yet is not judged (the completion-time floor covers the cold start).
     let threshold = Number.NaN;
@@ -458,27 +458,28 @@ export function toBaselineSample(sub: AssessmentSubmission, evaluation: Assessme
   if (evaluation.recording === 'none') return undefined;
   const f = evaluation.features;
   const times = f.itemTimesSec;
+  const at = f.itemSecAt;
   // Item times are kept in seconds, by item key: items with a time > 0, at most
   // maxTrackedItems of them. In the common case that is the submission's whole object, which
   // is kept as it is (the store serialises it at once); ln is taken when samples are loaded.
   let timed = 0;
   let asGiven = true;
-  for (let i = 0; i < f.itemKeys.length && asGiven; i++) {
-    const sec = Object.prototype.hasOwnProperty.call(times, f.itemKeys[i]) ? times[f.itemKeys[i]] : undefined;
-    if (sec === undefined) continue;
+  for (let i = 0; i < at.length && asGiven; i++) {
+    const sec = at[i];
+    if (sec !== sec) continue;
     if (!(sec > 0)) asGiven = false;
     timed += 1;
   }
-  asGiven = asGiven && timed <= config.maxTrackedItems && timed === Object.keys(times).length;
+  asGiven = asGiven && timed <= config.maxTrackedItems && timed === f.itemTimeCount;
   let itemSec: Record<string, number> | undefined = asGiven && timed > 0 ? (times as Record<string, number>) : undefined;
   if (!asGiven) {
     let tracked = 0;
-    for (const key of f.itemKeys) {
+    for (let i = 0; i < at.length; i++) {
       if (tracked >= config.maxTrackedItems) break;
-      const sec = Object.prototype.hasOwnProperty.call(times, key) ? times[key] : undefined;
-      if (sec === undefined || !(sec > 0)) continue;
+      const sec = at[i];
+      if (!(sec > 0)) continue;
       itemSec ??= {};
-      itemSec[key] = sec;
+      itemSec[f.itemKeys[i]] = sec;
       tracked += 1;
     }
   }

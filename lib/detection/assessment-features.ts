@@ -45,6 +45,10 @@ export interface SubmissionFeatures {
   readonly lnTimePerItem?: number;
   /** Valid item times (finite, >= 0) by item key. */
   readonly itemTimesSec: Readonly<Record<string, number>>;
+  /** Number of keys of `itemTimesSec` (items or not). */
+  readonly itemTimeCount: number;
+  /** The valid item time of `itemKeys[i]` at index i, NaN where the item has none: read by index, not by key. */
+  readonly itemSecAt: Float64Array;
   /** Score when it is a finite number. */
   readonly score?: number;
   /** Fields that were present but unusable, with what was wrong. */
@@ -435,6 +439,8 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   }
 
   let itemTimesSec: Record<string, number> = {};
+  let itemTimeCount = 0;
+  const itemSecAt = new Float64Array(itemKeys.length).fill(Number.NaN);
   if (sub.itemTimesSec !== undefined && sub.itemTimesSec !== null) {
     if (!isPlainObject(sub.itemTimesSec)) {
       invalid.push({ field: 'itemTimesSec', observed: typeof sub.itemTimesSec, expected: 'an object of seconds by item' });
@@ -444,21 +450,38 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
       let seen = 0;
       const timeKeys = Object.keys(sub.itemTimesSec);
       const given = sub.itemTimesSec as Record<string, unknown>;
+      // Values in one pass: reading a 60-key object key by key costs a lookup per key.
+      const values = Object.values(given);
       // The common case, every time valid and within the cap: the object is read as it is.
-      const allValid = timeKeys.length <= config.maxItems && timeKeys.every((k) => {
-        const v = given[k];
-        return typeof v === 'number' && Number.isFinite(v) && v >= 0;
-      });
-      if (allValid) itemTimesSec = given as Record<string, number>;
-      else {
+      let allValid = timeKeys.length <= config.maxItems;
+      for (let i = 0; i < values.length && allValid; i++) {
+        const v = values[i];
+        allValid = typeof v === 'number' && Number.isFinite(v) && v >= 0;
+      }
+      // Times usually come in the form's order: then the i-th time is the i-th item's.
+      let aligned = allValid && timeKeys.length <= itemKeys.length;
+      for (let i = 0; i < timeKeys.length && aligned; i++) aligned = timeKeys[i] === itemKeys[i];
+      if (allValid) {
+        itemTimesSec = given as Record<string, number>;
+        itemTimeCount = timeKeys.length;
+      } else {
         for (const key of timeKeys) {
           if (seen++ >= config.maxItems) break;
           const v = (sub.itemTimesSec as Record<string, unknown>)[key];
-          if (typeof v === 'number' && Number.isFinite(v) && v >= 0) itemTimesSec[key] = v;
-          else {
+          if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
+            itemTimesSec[key] = v;
+            itemTimeCount += 1;
+          } else {
             badCount += 1;
             firstBad ??= { key, value: v };
           }
+        }
+      }
+      if (aligned) {
+        for (let i = 0; i < values.length; i++) itemSecAt[i] = values[i] as number;
+      } else {
+        for (let i = 0; i < itemKeys.length; i++) {
+          if (Object.prototype.hasOwnProperty.call(itemTimesSec, itemKeys[i])) itemSecAt[i] = itemTimesSec[itemKeys[i]];
         }
       }
       if (firstBad) {
@@ -490,6 +513,8 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
     completionTimeSec,
     lnTimePerItem,
     itemTimesSec,
+    itemTimeCount,
+    itemSecAt,
     score,
     invalid,
   };

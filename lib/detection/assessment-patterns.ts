@@ -139,10 +139,10 @@ interface Steps {
 function bestSteps(ordinals: readonly number[]): Steps | undefined {
   const n = ordinals.length;
   if (n < 3) return undefined;
-  const sorted = Float64Array.from(ordinals).sort();
-  const distinct: number[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
-  if (distinct.length < 3) return undefined;
+  // The distinct values, sorted (a scale has few: a set, then a short sort).
+  const set = new Set<number>(ordinals);
+  if (set.size < 3) return undefined;
+  const distinct = [...set].sort((a, b) => a - b);
   let unit = Infinity;
   for (let i = 1; i < distinct.length; i++) unit = Math.min(unit, distinct[i] - distinct[i - 1]);
   const lo = distinct[0];

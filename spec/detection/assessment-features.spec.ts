@@ -106,5 +106,27 @@ describe('detection/assessment-features', () => {
     assert.deepEqual(f.itemTimesSec, { q1: 3 });
     assert.equal(f.invalid.length, 1);
     assert.match(f.invalid[0].expected, /3 bad item times/);
+    assert.equal(f.itemTimeCount, 1);
+  });
+
+  it('item times by item index: the same whether times come in form order, shuffled, partial, with extra keys or with bad values', () => {
+    const responses = answers(['a', 'b', 'c', 'd', 'e', 'a']);
+    const byIndex = (times: Record<string, unknown>) => {
+      const f = extractFeatures(submission({ responses, itemTimesSec: times as Record<string, number> }), config());
+      return { at: Array.from(f.itemSecAt), keys: f.itemKeys, count: f.itemTimeCount };
+    };
+    const inOrder = byIndex({ q1: 1, q2: 2, q3: 3, q4: 4, q5: 5, q6: 6 });
+    assert.deepEqual(inOrder.at, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(inOrder.keys, ['q1', 'q2', 'q3', 'q4', 'q5', 'q6']);
+    assert.equal(inOrder.count, 6);
+    assert.deepEqual(byIndex({ q6: 6, q2: 2, q1: 1, q5: 5, q3: 3, q4: 4 }).at, [1, 2, 3, 4, 5, 6], 'shuffled');
+    assert.deepEqual(byIndex({ q1: 1, q2: 2, q3: 3 }).at, [1, 2, 3, NaN, NaN, NaN], 'a prefix');
+    assert.deepEqual(byIndex({ q2: 2, q4: 4 }).at, [NaN, 2, NaN, 4, NaN, NaN], 'some');
+    const extra = byIndex({ q1: 1, q2: 2, q3: 3, q4: 4, q5: 5, q6: 6, q7: 7, bonus: 9 });
+    assert.deepEqual(extra.at, [1, 2, 3, 4, 5, 6], 'keys that are no item are left out');
+    assert.equal(extra.count, 8, 'but counted among the times');
+    const bad = byIndex({ q1: 1, q2: -1, q3: 'x', q4: 4, q5: Number.NaN, q6: 0 });
+    assert.deepEqual(bad.at, [1, NaN, NaN, 4, NaN, 0], 'a bad time is no time; 0 is a time');
+    assert.equal(bad.count, 3);
   });
 });
