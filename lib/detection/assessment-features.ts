@@ -48,7 +48,7 @@ export interface SubmissionFeatures {
   /** Number of keys of `itemTimesSec` (items or not). */
   readonly itemTimeCount: number;
   /** The valid item time of `itemKeys[i]` at index i, NaN where the item has none: read by index, not by key. */
-  readonly itemSecAt: Float64Array;
+  readonly itemSecAt: readonly number[];
   /** Score when it is a finite number. */
   readonly score?: number;
   /** Fields that were present but unusable, with what was wrong. */
@@ -234,6 +234,8 @@ interface Layout {
   readonly isItem: readonly boolean[];
   /** For each of itemKeys: may the key itself carry injection syntax? */
   readonly scanKey: readonly boolean[];
+  /** True when itemKeys are the keys in the order sent: the i-th value is the i-th item's. */
+  readonly inOrder: boolean;
 }
 
 /** Layouts by key list (a form sends the same keys every time); emptied when full. */
@@ -268,6 +270,7 @@ function layoutFor(keys: readonly string[]): Layout {
       itemSet,
       isItem: itemKeys.map((k) => !itemSet || itemSet.has(k)),
       scanKey: itemKeys.map((k) => !(k.length <= 256 && isPlainText(k))),
+      inOrder: itemKeys.every((k, i) => k === keys[i]),
     };
     if (layoutMemo.size >= LAYOUT_MEMO_MAX) layoutMemo.clear();
     layoutMemo.set(signature, layout);
@@ -372,7 +375,9 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
 
   const allKeys = Object.keys(responses);
   const truncated = allKeys.length > config.maxItems;
-  const { itemKeys, isItem, scanKey } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
+  const { itemKeys, isItem, scanKey, inOrder } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
+  // Values in one pass when the items are in the order sent: no lookup per key.
+  const answersInOrder = inOrder ? Object.values(responses) : undefined;
 
   const kinds: AnswerKind[] = [];
   const facts: Array<AnswerFacts | undefined> = [];
@@ -381,7 +386,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   const values: unknown[] = [];
   const memo = answerMemoFor(config.maxChoiceLength);
   for (let i = 0; i < itemKeys.length; i++) {
-    const v = responses[itemKeys[i]];
+    const v = answersInOrder ? answersInOrder[i] : responses[itemKeys[i]];
     values.push(v);
     const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength, memo) : undefined;
     facts.push(f);
@@ -440,7 +445,8 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
 
   let itemTimesSec: Record<string, number> = {};
   let itemTimeCount = 0;
-  const itemSecAt = new Float64Array(itemKeys.length).fill(Number.NaN);
+  // A plain array: a typed array costs more to allocate than these few numbers cost to hold.
+  const itemSecAt: number[] = new Array<number>(itemKeys.length).fill(Number.NaN);
   if (sub.itemTimesSec !== undefined && sub.itemTimesSec !== null) {
     if (!isPlainObject(sub.itemTimesSec)) {
       invalid.push({ field: 'itemTimesSec', observed: typeof sub.itemTimesSec, expected: 'an object of seconds by item' });

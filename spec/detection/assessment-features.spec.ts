@@ -129,4 +129,15 @@ describe('detection/assessment-features', () => {
     assert.deepEqual(bad.at, [1, NaN, NaN, 4, NaN, 0], 'a bad time is no time; 0 is a time');
     assert.equal(bad.count, 3);
   });
+
+  it('answers read in one pass when sent in form order give the features of the same answers sent shuffled', () => {
+    const ordered = { q1: 'agree', q2: 'neutral', q3: 'disagree', q4: 'agree', q5: 'strongly agree', comment: 'fine' };
+    const shuffled = { q4: 'agree', comment: 'fine', q2: 'neutral', q5: 'strongly agree', q1: 'agree', q3: 'disagree' };
+    const a = extractFeatures(submission({ responses: ordered }), config());
+    const b = extractFeatures(submission({ responses: shuffled }), config());
+    assert.deepEqual(a.choiceTokens, ['agree', 'neutral', 'disagree', 'agree', 'strongly agree']);
+    assert.deepEqual(b.choiceTokens, a.choiceTokens);
+    assert.deepEqual(b.choiceOrdinals, a.choiceOrdinals);
+    assert.equal(b.answered, a.answered);
+  });
 });
