@@ -144,6 +144,8 @@ interface Frame {
   readonly value: object;
   readonly isArray: boolean;
   readonly keys: readonly string[] | undefined;
+  /** An object's values, aligned with `keys`: read in one pass, not key by key. */
+  readonly values: readonly unknown[] | undefined;
   readonly length: number;
   index: number;
   readonly path: string;
@@ -377,10 +379,13 @@ export class Engine {
       }
       seen.add(value);
       if (Array.isArray(value)) {
-        stack.push({ value, isArray: true, keys: undefined, length: value.length, index: 0, path, depth, key });
+        stack.push({ value, isArray: true, keys: undefined, values: undefined, length: value.length, index: 0, path, depth, key });
       } else {
         const keys = Object.keys(value);
-        stack.push({ value, isArray: false, keys, length: keys.length, index: 0, path, depth, key });
+        // Object.values follows the order of Object.keys (both are the own enumerable string
+        // keys); a proxy may answer the two differently: then values are read key by key.
+        const values = Object.values(value);
+        stack.push({ value, isArray: false, keys, values: values.length === keys.length ? values : undefined, length: keys.length, index: 0, path, depth, key });
       }
       return true;
     };
@@ -414,7 +419,7 @@ export class Engine {
         this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
         if (!this.scanString(key, keyLocation, frame.path, b, key)) return;
         if (skip && skip(key)) continue;
-        child = (frame.value as Record<string, unknown>)[key];
+        child = frame.values ? frame.values[i] : (frame.value as Record<string, unknown>)[key];
         // The path of a string value is built only when it is needed.
         if (typeof child === 'string') {
           if (!this.scanString(child, location, frame.path, b, key)) return;
