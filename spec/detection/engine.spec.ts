@@ -173,6 +173,23 @@ describe('detection: engine', () => {
       assert.equal(v.incomplete?.reason, 'budget');
     });
 
+    it("values are found at their own key, also in a proxy that lists its keys differently each time it is asked", () => {
+      const plain = d.scanObject({ a: 'fine', b: "' or 1=1--", c: 'also fine' }, 'body');
+      assert.equal(plain.attack, true);
+      assert.deepEqual(plain.findings.map((f) => f.path), ['b']);
+      let calls = 0;
+      const target: Record<string, string> = { a: 'fine', b: "' or 1=1--", c: 'also fine' };
+      const shifty = new Proxy(target, {
+        // First listing: a, b, c; later ones: c only (Object.values would be misaligned with the first).
+        ownKeys: () => ((calls += 1) === 1 ? ['a', 'b', 'c'] : ['c']),
+        getOwnPropertyDescriptor: (t, k) => ({ value: t[k as string], enumerable: true, configurable: true, writable: true }),
+      });
+      const v = d.scanObject(shifty, 'body');
+      assert.equal(v.attack, true);
+      assert.deepEqual(v.findings.map((f) => f.path), ['b'], 'the attack is reported at b, where it is');
+      assert.equal(v.findings[0].location, 'body');
+    });
+
     it('cycles are walked once', () => {
       const a: Record<string, unknown> = { name: "' or 1=1--" };
       a.self = a;
