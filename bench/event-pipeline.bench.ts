@@ -11,17 +11,18 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { BatchWriter } from '../lib/core/batch-writer';
+import { newId } from '../lib/core/ids';
 import type { SecurityEventRecord } from '../lib/core/ports';
 import { TypeOrmEventSink } from '../lib/persistence/typeorm-event-sink';
 import { createWatchpost } from '../lib/watchpost';
 import { median } from './median';
 
+/** An event as the pipeline makes it: time-ordered ids (UUIDv7), as logSecurityEvent and the middleware's request ids are. */
 function record(i: number): SecurityEventRecord {
   return {
-    id: randomUUID(),
+    id: newId(),
     occurredAt: new Date(),
     type: i % 3 === 0 ? 'SQL_INJECTION_ATTEMPT' : 'AUTH_FAILURE',
     severity: 'WARNING',
@@ -30,7 +31,7 @@ function record(i: number): SecurityEventRecord {
     requestMethod: 'POST',
     requestPath: '/api/auth/login',
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench',
-    requestId: `req-${i}`,
+    requestId: newId(),
     details: { location: 'body', path: 'username', snippet: "' OR 1=1--", score: 9 },
   };
 }
