@@ -465,7 +465,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
         allValid = typeof v === 'number' && Number.isFinite(v) && v >= 0;
       }
       // Times usually come in the form's order: then the i-th time is the i-th item's.
-      let aligned = allValid && timeKeys.length <= itemKeys.length;
+      let aligned = allValid && timeKeys.length <= itemKeys.length && values.length === timeKeys.length;
       for (let i = 0; i < timeKeys.length && aligned; i++) aligned = timeKeys[i] === itemKeys[i];
       if (allValid) {
         itemTimesSec = given as Record<string, number>;
