@@ -37,7 +37,7 @@ export function usernameOf(policy: AuthPolicy, req: Req): string | undefined {
   return raw.slice(0, 320);
 }
 
-/** Store keys of one login attempt. */
+/** Store keys of one login attempt (made once per attempt). */
 function keys(ipKey: string, user: string | undefined) {
   return {
     ip: `login:ip:${ipKey}`,
@@ -51,6 +51,8 @@ function keys(ipKey: string, user: string | undefined) {
   };
 }
 
+type LoginKeys = ReturnType<typeof keys>;
+
 /** The guard middleware for one policy. */
 export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
   const cfg = suite.config;
@@ -58,8 +60,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
   const threshold = cfg.thresholds.failed_logins.threshold;
   const accountWindowMs = windowMs * 3;
 
-  async function onFailure(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
-    const k = keys(ctx.ipKey, user);
+  async function onFailure(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined, k: LoginKeys): Promise<void> {
     const store = suite.store;
     suite.logEvent({ type: 'AUTH_FAILURE', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
     const fromIp = (await store.increment(k.ip, windowMs)).count;
@@ -88,9 +89,8 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
   }
 
-  async function onSuccess(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
+  async function onSuccess(req: Req, ctx: RequestContext, rawUser: string | undefined, k: LoginKeys): Promise<void> {
     suite.logEvent({ type: 'AUTH_SUCCESS', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
-    const k = keys(ctx.ipKey, user);
     if (k.ipUser && k.user) await Promise.all([suite.store.reset(k.ipUser), suite.store.reset(k.user)]);
   }
 
@@ -125,7 +125,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
     res.once('finish', () => {
       const outcome = loginOutcome(res.statusCode, policy.failureStatuses);
-      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user) : outcome === 'success' ? onSuccess(req, ctx, rawUser, user) : undefined;
+      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user, k) : outcome === 'success' ? onSuccess(req, ctx, rawUser, k) : undefined;
       work?.catch((err: unknown) => suite.logger.error({ event: 'login_guard_failed', err: err instanceof Error ? err.message : String(err) }, 'could not record a login outcome'));
     });
     next();
