@@ -2,7 +2,8 @@
  * Every metric watchpost exports, created on an injected prom-client Registry (never the
  * global one). Label values come only from closed sets; IPs, users and URLs are never labels.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { CheckHistogram } from './check-histogram';
 import type { MetricsSink, StoreOp } from '../core/ports';
 import { SECURITY_EVENT_TYPES, SEVERITIES, type SecurityEventType, type Severity } from '../core/types';
 
@@ -71,13 +72,14 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
   const deliveries = new Counter({ name: 'watchpost_alert_deliveries_total', help: 'Alert notifications sent, by channel and outcome.', labelNames: ['channel', 'outcome'], registers: [registry] });
   const anomalies = new Counter({ name: 'watchpost_assessment_anomalies_total', help: 'Anomalies found in assessment submissions, by check.', labelNames: ['rule'], registers: [registry] });
   const refused = new Counter({ name: 'watchpost_blocked_requests_total', help: 'Requests refused, by guard.', labelNames: ['guard'], registers: [registry] });
-  const checks = new Histogram({
-    name: 'watchpost_check_duration_seconds',
-    help: 'Time spent in each guard of the request path.',
-    labelNames: ['guard'],
-    buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1],
-    registers: [registry],
-  });
+  // Observed on the request path: a light histogram that prom-client formats at scrape time.
+  const checks = new CheckHistogram(
+    'watchpost_check_duration_seconds',
+    'Time spent in each guard of the request path.',
+    'guard',
+    [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1],
+    registry,
+  );
 
   const rule = (r: string) => (/^[a-z_]{1,40}$/.test(r) ? r : 'other');
   const channel = (c: string) => (/^[a-z_]{1,20}$/.test(c) ? c : 'other');
@@ -121,7 +123,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources = {}):
       refused.inc({ guard: GUARDS.has(guard) ? guard : 'other' });
     },
     startCheckTimer(guard: string) {
-      return checks.startTimer({ guard: GUARDS.has(guard) ? guard : 'other' }) as () => void;
+      return checks.startTimer(GUARDS.has(guard) ? guard : 'other');
     },
   };
 }
