@@ -146,6 +146,8 @@ interface Frame {
   readonly keys: readonly string[] | undefined;
   /** An object's values, aligned with `keys`: read in one pass, not key by key. */
   readonly values: readonly unknown[] | undefined;
+  /** True when none of `keys` has a finding of its own (keysClean). */
+  readonly cleanKeys: boolean;
   readonly length: number;
   index: number;
   readonly path: string;
@@ -168,6 +170,17 @@ const MEMO_MAX_LENGTH = 64;
 /** Values remembered per location class; the class's memory is emptied when it is full. */
 const MEMO_MAX_ENTRIES = 4096;
 const NO_FINDINGS: readonly RawFinding[] = Object.freeze([]);
+/** Key lists whose cleanness is remembered (a body has a few objects: top level, answers, times). */
+const KEY_LISTS_KEPT = 8;
+/** Longest key list whose cleanness is judged up front. */
+const KEY_LIST_MAX_KEYS = 256;
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** The locations that judge alike: 0 values, 1 keys, 2 headers, 3 typed answers. */
 function memoClass(location: ValueLocation): number {
@@ -186,6 +199,8 @@ export class Engine {
    * a class's memory is emptied when it reaches MEMO_MAX_ENTRIES.
    */
   private readonly memo: Map<string, readonly RawFinding[]>[] = [new Map(), new Map(), new Map(), new Map()];
+  /** The last key lists keysClean() found clean. */
+  private readonly keyLists: Array<{ readonly keys: readonly string[]; readonly parentKey: string | undefined; readonly location: ValueLocation }> = [];
 
   constructor(readonly config: DetectorConfig) {}
 
@@ -259,7 +274,7 @@ export class Engine {
    * Scans one string into `b`, applying the per-value and total caps. Its path is `base`,
    * or `base.key` when a key is given: built only when a finding or a cap needs it.
    */
-  private scanString(value: string, location: ValueLocation, base: string, b: VerdictBuilder, key?: string): boolean {
+  private scanString(value: string, location: ValueLocation, base: string, b: VerdictBuilder, key?: string, knownClean = false): boolean {
     const limits = this.config.limits;
     if (value.length === 0) return true;
     let v = value;
@@ -274,10 +289,41 @@ export class Engine {
       return false;
     }
     b.bytes += cost;
+    // A key of a key list already judged clean (see keysClean) counts toward the budget only.
+    if (knownClean) return true;
     const found = this.judge(v, location);
     if (found.length > 0) b.addValue(found, location, key === undefined ? base : joinPath(base, key));
     if (this.exhausted) b.markIncomplete('budget', key === undefined ? base : joinPath(base, key));
     return true;
+  }
+
+  /**
+   * True when no key of `keys` has a finding of its own (operator, prototype, injection
+   * syntax) under `parentKey` at `location`: such a list's keys then cost the walk no lookup
+   * each. Forms send the same key lists request after request, so the last KEY_LISTS_KEPT
+   * clean lists are remembered (compared key by key). Lists of more than
+   * KEY_LIST_MAX_KEYS keys, or with a key longer than the findings memory keeps, are judged key
+   * by key as they are walked.
+   */
+  private keysClean(keys: readonly string[], parentKey: string | undefined, location: ValueLocation): boolean {
+    if (keys.length > KEY_LIST_MAX_KEYS) return false;
+    for (const known of this.keyLists) {
+      if (known.parentKey === parentKey && known.location === location && sameStrings(known.keys, keys)) return true;
+    }
+    let clean = true;
+    const maxBytes = this.config.limits.maxValueBytes;
+    for (let i = 0; i < keys.length && clean; i++) {
+      const k = keys[i];
+      if (k.length === 0) continue;
+      clean = k.length <= MEMO_MAX_LENGTH && k.length * 3 <= maxBytes && judgeKey(k, parentKey) === undefined && this.judge(k, location).length === 0 && !this.exhausted;
+    }
+    this.exhausted = false;
+    // Only clean lists are kept: they hold short keys only, and an attack's list is judged again.
+    if (clean) {
+      if (this.keyLists.length >= KEY_LISTS_KEPT) this.keyLists.shift();
+      this.keyLists.push({ keys, parentKey, location });
+    }
+    return clean;
   }
 
   scanValue(value: string, location: ValueLocation = 'text', path = ''): ScanVerdict {
@@ -379,13 +425,24 @@ export class Engine {
       }
       seen.add(value);
       if (Array.isArray(value)) {
-        stack.push({ value, isArray: true, keys: undefined, values: undefined, length: value.length, index: 0, path, depth, key });
+        stack.push({ value, isArray: true, keys: undefined, values: undefined, cleanKeys: false, length: value.length, index: 0, path, depth, key });
       } else {
         const keys = Object.keys(value);
         // Object.values follows the order of Object.keys (both are the own enumerable string
         // keys); a proxy may answer the two differently: then values are read key by key.
         const values = Object.values(value);
-        stack.push({ value, isArray: false, keys, values: values.length === keys.length ? values : undefined, length: keys.length, index: 0, path, depth, key });
+        stack.push({
+          value,
+          isArray: false,
+          keys,
+          values: values.length === keys.length ? values : undefined,
+          cleanKeys: this.keysClean(keys, key, keyLocation),
+          length: keys.length,
+          index: 0,
+          path,
+          depth,
+          key,
+        });
       }
       return true;
     };
@@ -416,8 +473,8 @@ export class Engine {
         }
         childKey = key;
         // The key itself: `$ne`, `__proto__`, `constructor` > `prototype`, `<script>`.
-        this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
-        if (!this.scanString(key, keyLocation, frame.path, b, key)) return;
+        if (!frame.cleanKeys) this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
+        if (!this.scanString(key, keyLocation, frame.path, b, key, frame.cleanKeys)) return;
         if (skip && skip(key)) continue;
         child = frame.values ? frame.values[i] : (frame.value as Record<string, unknown>)[key];
         // The path of a string value is built only when it is needed.

@@ -190,6 +190,27 @@ describe('detection: engine', () => {
       assert.equal(v.findings[0].location, 'body');
     });
 
+    it('a key list judged clean once is remembered per parent key and location, and its keys still count toward the budget', () => {
+      const e = createInjectionDetector();
+      // `prototype` is clean under `a`, not under `constructor`: the same key list, another parent.
+      assert.equal(e.scanObject({ a: { prototype: 1, x: 2 } }, 'body').findings.length, 0);
+      assert.equal(e.scanObject({ a: { prototype: 1, x: 2 } }, 'body').findings.length, 0);
+      const proto = e.scanObject({ constructor: { prototype: 1, x: 2 } }, 'body');
+      assert.ok(proto.findings.some((f) => f.path === 'constructor.prototype' && f.kind === 'proto'), JSON.stringify(proto.findings));
+      // A clean form's keys, then the same keys with one operator among them.
+      const form = { q1: 'agree', q2: 'agree', q3: 'neutral' };
+      for (let i = 0; i < 3; i += 1) assert.equal(e.scanObject(form, 'body').findings.length, 0);
+      const op = e.scanObject({ q1: 'agree', $where: 'agree', q3: 'neutral' }, 'body');
+      assert.ok(op.findings.some((f) => f.path === '$where' && f.kind === 'nosqli'), JSON.stringify(op.findings));
+      // Keys count toward maxTotalBytes whether their list is remembered or not.
+      const small = createInjectionDetector({ limits: { maxTotalBytes: 40 } });
+      const keys = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`key${i}`, i]));
+      const first = small.scanObject(keys, 'body');
+      const again = small.scanObject(keys, 'body');
+      assert.equal(first.incomplete?.reason, 'budget');
+      assert.deepEqual(again, first);
+    });
+
     it('cycles are walked once', () => {
       const a: Record<string, unknown> = { name: "' or 1=1--" };
       a.self = a;
