@@ -8,7 +8,8 @@
  * Targets: watchpost adds <= 85 µs of server CPU per request on the GET and the login, and
  * <= 100 µs on the 2 KB assessment POST.
  *   BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 16),
- *   BENCH_RATE (requests/s per server; default 0: as fast as the server answers), BENCH_PIN=0 (no CPU pinning).
+ *   BENCH_RATE (requests/s per server; default 0: as fast as the server answers), BENCH_PIN=0 (no CPU pinning),
+ *   BENCH_COMPARE=<another build's dist folder> (its watchpost server measured in the same turns).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -22,6 +23,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** Requests per second sent to each server; 0 (default) sends as fast as the server answers. */
 const RATE = Number(process.env.BENCH_RATE ?? 0);
+/**
+ * The `dist` folder of another build of watchpost (another checkout, built): its watchpost
+ * server is measured too, in the same turns, so that two builds are compared under the same
+ * load. On a noisy machine this is far steadier than comparing two runs.
+ */
+const COMPARE = process.env.BENCH_COMPARE;
+
+/** A server measured: one of the three apps, or the compared build's watchpost app. */
+type Label = Mode | 'compare';
+const LABELS: readonly Label[] = COMPARE ? [...MODES, 'compare'] : MODES;
 
 /**
  * With two or more cores and `taskset` (Linux), the servers run on the last core and the load
@@ -40,13 +51,14 @@ function pinning(): { serverCpu: string; loadCpus: string } | undefined {
 }
 const PIN = pinning();
 
-function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
+function startServer(label: Label): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const script = path.join(__dirname, 'http-server.js');
+    const script = label === 'compare' ? path.resolve(COMPARE as string, 'bench', 'http-server.js') : path.join(__dirname, 'http-server.js');
+    const mode: Mode = label === 'compare' ? 'watchpost' : label;
     const options = { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[] };
     const child = PIN ? fork(script, [mode], { ...options, execPath: 'taskset', execArgv: ['-c', PIN.serverCpu, process.execPath] }) : fork(script, [mode], options);
     child.once('message', (m: unknown) => resolve({ child, port: (m as { port: number }).port }));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${label} server (${script}) exited ${code}`)));
   });
 }
 
@@ -94,16 +106,17 @@ interface Figures {
 
 async function main(): Promise<void> {
   console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, each server in its own process${PIN ? `; servers on CPU ${PIN.serverCpu}, load tool on CPU ${PIN.loadCpus}` : ''}`);
-  const servers = new Map<Mode, { child: ChildProcess; port: number }>();
-  for (const mode of MODES) servers.set(mode, await startServer(mode));
+  if (COMPARE) console.log(`compared build: ${path.resolve(COMPARE)} (its watchpost server, shown as "compare")`);
+  const servers = new Map<Label, { child: ChildProcess; port: number }>();
+  for (const label of LABELS) servers.set(label, await startServer(label));
   const results = new Map<string, Figures>();
   /** Each server's figures per round, for differences taken within a round. */
   const perRound = new Map<string, Figures[]>();
   for (const s of SCENARIOS) {
-    const rounds = new Map<Mode, Figures[]>(MODES.map((m) => [m, []]));
-    for (const mode of MODES) await load(servers.get(mode)!.port, s, 2); // warm-up
+    const rounds = new Map<Label, Figures[]>(LABELS.map((m) => [m, []]));
+    for (const mode of LABELS) await load(servers.get(mode)!.port, s, 2); // warm-up
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const mode of MODES) {
+      for (const mode of LABELS) {
         const { child, port } = servers.get(mode)!;
         const before = await cpu(child);
         const r = await load(port, s, SECONDS);
@@ -111,7 +124,7 @@ async function main(): Promise<void> {
         rounds.get(mode)!.push({ rps: r.rps, cpuUs: (after - before) / Math.max(1, r.requests), non2xx: r.non2xx });
       }
     }
-    for (const mode of MODES) {
+    for (const mode of LABELS) {
       const xs = rounds.get(mode)!;
       perRound.set(`${s.name}|${mode}`, xs);
       results.set(`${s.name}|${mode}`, { rps: median(xs.map((x) => x.rps)), cpuUs: median(xs.map((x) => x.cpuUs)), non2xx: xs.reduce((a, x) => a + x.non2xx, 0) });
@@ -123,15 +136,15 @@ async function main(): Promise<void> {
   }
   // Added CPU is taken within each round (the servers run back to back, under the same load on
   // the machine), and the median of the rounds is printed, with the range.
-  const added = (name: string, mode: Mode): { median: number; min: number; max: number } => {
-    const bare = perRound.get(`${name}|bare`)!;
-    const d = perRound.get(`${name}|${mode}`)!.map((x, i) => x.cpuUs - bare[i].cpuUs);
+  const added = (name: string, mode: Label, over: Label = 'bare'): { median: number; min: number; max: number } => {
+    const base = perRound.get(`${name}|${over}`)!;
+    const d = perRound.get(`${name}|${mode}`)!.map((x, i) => x.cpuUs - base[i].cpuUs);
     return { median: median(d), min: Math.min(...d), max: Math.max(...d) };
   };
   console.log('\nroute                                   server        req/s   ratio   CPU µs/req   added µs (rounds)');
   for (const s of SCENARIOS) {
     const bare = results.get(`${s.name}|bare`)!;
-    for (const mode of MODES) {
+    for (const mode of LABELS) {
       const x = results.get(`${s.name}|${mode}`)!;
       const a = added(s.name, mode);
       const shown = mode === 'bare' ? '' : `${a.median.toFixed(1).padStart(9)} (${a.min.toFixed(0)}..${a.max.toFixed(0)})`;
@@ -143,6 +156,13 @@ async function main(): Promise<void> {
     const a = added(s.name, 'watchpost');
     const reference = added(s.name, 'helmet-erl');
     console.log(`  ${s.name}: ${a.median.toFixed(1)} µs (target <= ${s.targetUs}) ${a.median <= s.targetUs ? 'met' : 'MISSED'}; helmet + express-rate-limit alone: ${reference.median.toFixed(1)} µs`);
+  }
+  if (COMPARE) {
+    console.log('\nthis build against the compared one (server CPU µs per request, this minus compared, median of the rounds):');
+    for (const s of SCENARIOS) {
+      const d = added(s.name, 'watchpost', 'compare');
+      console.log(`  ${s.name}: ${d.median >= 0 ? '+' : ''}${d.median.toFixed(1)} µs (${d.min.toFixed(0)}..${d.max.toFixed(0)})`);
+    }
   }
 }
 
