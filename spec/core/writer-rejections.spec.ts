@@ -5,12 +5,11 @@
 import { assert } from '../helpers/counted-assert';
 import { testDatabases, type TestDatabase } from '../helpers/databases';
 import { eventually } from '../helpers/wait';
-import { openReader, rows } from '../helpers/watchpost-fixture';
+import { openEventSink, openReader, rows } from '../helpers/watchpost-fixture';
 import { BatchWriter } from '../../lib/core/batch-writer';
 import { newId } from '../../lib/core/ids';
 import type { Logger, SecurityEventRecord } from '../../lib/core/ports';
-import { parseDatabaseUrl } from '../../lib/config/parsers';
-import { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
+import type { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
 
 function event(i: number): SecurityEventRecord {
   return { id: newId(), occurredAt: new Date(), type: 'AUTH_FAILURE', severity: 'WARNING', sourceIp: '192.0.2.1', userIdentifier: `u${i}`, requestMethod: 'POST', requestPath: '/login', userAgent: null, requestId: null, details: { i } };
@@ -23,10 +22,9 @@ for (const target of testDatabases()) {
     let sink: TypeOrmEventSink;
     beforeEach(async () => {
       db = target.make();
-      const p = parseDatabaseUrl('DATABASE_URL', db.url);
-      sink = new TypeOrmEventSink({ kind: p.kind, path: p.kind === 'sqlite' ? p.path : undefined, url: p.url, schema: db.schema });
-      sink.start();
-      assert.ok(await sink.whenUp(10_000));
+      const up = await openEventSink(db);
+      assert.ok(up, 'the database is up');
+      sink = up;
     });
     afterEach(async () => {
       await sink.close();

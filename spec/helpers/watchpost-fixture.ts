@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../lib/config/parsers';
 import type { WatchpostOptions } from '../../lib/config/options';
 import { dataSourceOptions } from '../../lib/persistence/data-source';
+import { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
 import { createWatchpost, type Watchpost } from '../../lib/watchpost';
 import type { TestDatabase } from './databases';
 
@@ -16,6 +17,16 @@ import type { TestDatabase } from './databases';
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchpost-fixture-'));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The event sink on `db`, connected (migrations run); undefined when it did not come up in 10 s. */
+export async function openEventSink(db: TestDatabase): Promise<TypeOrmEventSink | undefined> {
+  const p = parseDatabaseUrl('DATABASE_URL', db.url);
+  const sink = new TypeOrmEventSink({ kind: p.kind, path: p.kind === 'sqlite' ? p.path : undefined, url: p.url, schema: db.schema });
+  sink.start();
+  if (await sink.whenUp(10_000)) return sink;
+  await sink.close();
+  return undefined;
 }
 
 /** A watchpost on `db`, logging to `logPath`, flushing fast. */

@@ -5,12 +5,11 @@
  */
 import { assert } from '../helpers/counted-assert';
 import { testDatabases, type TestDatabase } from '../helpers/databases';
-import { openReader, rows } from '../helpers/watchpost-fixture';
+import { openEventSink, openReader, rows } from '../helpers/watchpost-fixture';
 import { newId } from '../../lib/core/ids';
 import type { SecurityEventRecord, WriteOp } from '../../lib/core/ports';
-import { parseDatabaseUrl } from '../../lib/config/parsers';
 import { insertChunks } from '../../lib/persistence/insert-chunks';
-import { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
+import type { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
 
 describe('insertChunks', () => {
   it('covers every row; with cached statements, every chunk is a power of two <= max, so few texts exist', () => {
@@ -46,10 +45,9 @@ for (const target of testDatabases()) {
     let sink: TypeOrmEventSink;
     beforeEach(async () => {
       db = target.make();
-      const p = parseDatabaseUrl('DATABASE_URL', db.url);
-      sink = new TypeOrmEventSink({ kind: p.kind, path: p.kind === 'sqlite' ? p.path : undefined, url: p.url, schema: db.schema });
-      sink.start();
-      assert.ok(await sink.whenUp(10_000));
+      const up = await openEventSink(db);
+      assert.ok(up, 'the database is up');
+      sink = up;
     });
     afterEach(async () => {
       await sink.close();
