@@ -376,18 +376,18 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   const allKeys = Object.keys(responses);
   const truncated = allKeys.length > config.maxItems;
   const { itemKeys, isItem, scanKey, inOrder } = layoutOf(truncated ? allKeys.slice(0, config.maxItems) : allKeys);
-  // Values in one pass when the items are in the order sent: no lookup per key.
-  const answersInOrder = inOrder ? Object.values(responses) : undefined;
+  // The answers, item by item: in one pass when the items are in the order sent (no lookup per
+  // key; a proxy whose listings disagree is read key by key).
+  const inOrderValues = inOrder ? Object.values(responses) : undefined;
+  const values: readonly unknown[] = inOrderValues && inOrderValues.length === allKeys.length ? inOrderValues : itemKeys.map((k) => responses[k]);
 
   const kinds: AnswerKind[] = [];
   const facts: Array<AnswerFacts | undefined> = [];
   let answered = 0;
   const kindCounts = { number: 0, boolean: 0, token: 0 };
-  const values: unknown[] = [];
   const memo = answerMemoFor(config.maxChoiceLength);
   for (let i = 0; i < itemKeys.length; i++) {
-    const v = answersInOrder ? answersInOrder[i] : responses[itemKeys[i]];
-    values.push(v);
+    const v = values[i];
     const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength, memo) : undefined;
     facts.push(f);
     const k = f ? f.kind : kindOf(v, config.maxChoiceLength);
@@ -457,15 +457,15 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
       const timeKeys = Object.keys(sub.itemTimesSec);
       const given = sub.itemTimesSec as Record<string, unknown>;
       // Values in one pass: reading a 60-key object key by key costs a lookup per key.
-      const values = Object.values(given);
+      const times = Object.values(given);
       // The common case, every time valid and within the cap: the object is read as it is.
       let allValid = timeKeys.length <= config.maxItems;
-      for (let i = 0; i < values.length && allValid; i++) {
-        const v = values[i];
+      for (let i = 0; i < times.length && allValid; i++) {
+        const v = times[i];
         allValid = typeof v === 'number' && Number.isFinite(v) && v >= 0;
       }
       // Times usually come in the form's order: then the i-th time is the i-th item's.
-      let aligned = allValid && timeKeys.length <= itemKeys.length && values.length === timeKeys.length;
+      let aligned = allValid && timeKeys.length <= itemKeys.length && times.length === timeKeys.length;
       for (let i = 0; i < timeKeys.length && aligned; i++) aligned = timeKeys[i] === itemKeys[i];
       if (allValid) {
         itemTimesSec = given as Record<string, number>;
@@ -484,7 +484,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
         }
       }
       if (aligned) {
-        for (let i = 0; i < values.length; i++) itemSecAt[i] = values[i] as number;
+        for (let i = 0; i < times.length; i++) itemSecAt[i] = times[i] as number;
       } else {
         for (let i = 0; i < itemKeys.length; i++) {
           if (Object.prototype.hasOwnProperty.call(itemTimesSec, itemKeys[i])) itemSecAt[i] = itemTimesSec[itemKeys[i]];
