@@ -139,10 +139,16 @@ interface Steps {
 function bestSteps(ordinals: readonly number[]): Steps | undefined {
   const n = ordinals.length;
   if (n < 3) return undefined;
-  // The distinct values, sorted (a scale has few: a set, then a short sort).
-  const set = new Set<number>(ordinals);
-  if (set.size < 3) return undefined;
-  const distinct = [...set].sort((a, b) => a - b);
+  // The distinct values, sorted. A scale has few: a linear search each, then a short sort.
+  const distinct: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const v = ordinals[j];
+    let k = 0;
+    while (k < distinct.length && distinct[k] !== v && !(v !== v && distinct[k] !== distinct[k])) k++;
+    if (k === distinct.length) distinct.push(v);
+  }
+  if (distinct.length < 3) return undefined;
+  distinct.sort((a, b) => a - b);
   let unit = Infinity;
   for (let i = 1; i < distinct.length; i++) unit = Math.min(unit, distinct[i] - distinct[i - 1]);
   const lo = distinct[0];
@@ -167,14 +173,11 @@ function bestSteps(ordinals: readonly number[]): Steps | undefined {
     }
   }
   const t = n - 1;
-  // The most specific reading wins ties: a cycle before a zigzag.
-  const options: Steps[] = [
-    { deviations: t - up, direction: 'ascending' },
-    { deviations: t - down, direction: 'descending' },
-    { deviations: t - zig, direction: 'zigzag' },
-  ];
-  options.sort((x, y) => x.deviations - y.deviations);
-  return options[0];
+  // The fewest deviations; the most specific reading wins ties: a cycle (ascending, then
+  // descending) before a zigzag.
+  if (up >= down && up >= zig) return { deviations: t - up, direction: 'ascending' };
+  if (down >= zig) return { deviations: t - down, direction: 'descending' };
+  return { deviations: t - zig, direction: 'zigzag' };
 }
 
 /**

@@ -146,13 +146,22 @@ interface Frame {
   readonly keys: readonly string[] | undefined;
   /** An object's values, aligned with `keys`: read in one pass, not key by key. */
   readonly values: readonly unknown[] | undefined;
-  /** True when none of `keys` has a finding of its own (keysClean). */
-  readonly cleanKeys: boolean;
+  /** Set when none of `keys` has a finding of its own (keysClean): the remembered list. */
+  readonly known: KeyList | undefined;
   readonly length: number;
   index: number;
   readonly path: string;
   readonly depth: number;
   readonly key: string | undefined;
+}
+
+/** A key list found clean (keysClean), with which of its keys' values are skipped. */
+interface KeyList {
+  readonly keys: readonly string[];
+  readonly parentKey: string | undefined;
+  readonly location: ValueLocation;
+  /** Positions whose values `skipValuesOf` skips (secrets); undefined when none. */
+  readonly skipped: readonly boolean[] | undefined;
 }
 
 function joinPath(base: string, key: string): string {
@@ -200,7 +209,7 @@ export class Engine {
    */
   private readonly memo: Map<string, readonly RawFinding[]>[] = [new Map(), new Map(), new Map(), new Map()];
   /** The last key lists keysClean() found clean. */
-  private readonly keyLists: Array<{ readonly keys: readonly string[]; readonly parentKey: string | undefined; readonly location: ValueLocation }> = [];
+  private readonly keyLists: KeyList[] = [];
 
   constructor(readonly config: DetectorConfig) {}
 
@@ -298,17 +307,18 @@ export class Engine {
   }
 
   /**
-   * True when no key of `keys` has a finding of its own (operator, prototype, injection
-   * syntax) under `parentKey` at `location`: such a list's keys then cost the walk no lookup
-   * each. Forms send the same key lists request after request, so the last KEY_LISTS_KEPT
-   * clean lists are remembered (compared key by key). Lists of more than
+   * The remembered list when no key of `keys` has a finding of its own (operator, prototype,
+   * injection syntax) under `parentKey` at `location`: such a list's keys then cost the walk
+   * no lookup each, and which of its keys hold secrets (`skipValuesOf`, a function of the key
+   * name) is asked once. Forms send the same key lists request after request, so the last
+   * KEY_LISTS_KEPT clean lists are remembered (compared key by key). Lists of more than
    * KEY_LIST_MAX_KEYS keys, or with a key longer than the findings memory keeps, are judged key
-   * by key as they are walked.
+   * by key as they are walked (undefined).
    */
-  private keysClean(keys: readonly string[], parentKey: string | undefined, location: ValueLocation): boolean {
-    if (keys.length > KEY_LIST_MAX_KEYS) return false;
+  private keysClean(keys: readonly string[], parentKey: string | undefined, location: ValueLocation): KeyList | undefined {
+    if (keys.length > KEY_LIST_MAX_KEYS) return undefined;
     for (const known of this.keyLists) {
-      if (known.parentKey === parentKey && known.location === location && sameStrings(known.keys, keys)) return true;
+      if (known.parentKey === parentKey && known.location === location && sameStrings(known.keys, keys)) return known;
     }
     let clean = true;
     const maxBytes = this.config.limits.maxValueBytes;
@@ -319,11 +329,20 @@ export class Engine {
     }
     this.exhausted = false;
     // Only clean lists are kept: they hold short keys only, and an attack's list is judged again.
-    if (clean) {
-      if (this.keyLists.length >= KEY_LISTS_KEPT) this.keyLists.shift();
-      this.keyLists.push({ keys, parentKey, location });
+    if (!clean) return undefined;
+    const skip = this.config.skipValuesOf;
+    let skipped: boolean[] | undefined;
+    if (skip) {
+      for (let i = 0; i < keys.length; i++) {
+        if (!skip(keys[i])) continue;
+        skipped ??= new Array<boolean>(keys.length).fill(false);
+        skipped[i] = true;
+      }
     }
-    return clean;
+    const list: KeyList = { keys, parentKey, location, skipped };
+    if (this.keyLists.length >= KEY_LISTS_KEPT) this.keyLists.shift();
+    this.keyLists.push(list);
+    return list;
   }
 
   scanValue(value: string, location: ValueLocation = 'text', path = ''): ScanVerdict {
@@ -425,7 +444,7 @@ export class Engine {
       }
       seen.add(value);
       if (Array.isArray(value)) {
-        stack.push({ value, isArray: true, keys: undefined, values: undefined, cleanKeys: false, length: value.length, index: 0, path, depth, key });
+        stack.push({ value, isArray: true, keys: undefined, values: undefined, known: undefined, length: value.length, index: 0, path, depth, key });
       } else {
         const keys = Object.keys(value);
         // Object.values follows the order of Object.keys (both are the own enumerable string
@@ -436,7 +455,7 @@ export class Engine {
           isArray: false,
           keys,
           values: values.length === keys.length ? values : undefined,
-          cleanKeys: this.keysClean(keys, key, keyLocation),
+          known: this.keysClean(keys, key, keyLocation),
           length: keys.length,
           index: 0,
           path,
@@ -473,9 +492,10 @@ export class Engine {
         }
         childKey = key;
         // The key itself: `$ne`, `__proto__`, `constructor` > `prototype`, `<script>`.
-        if (!frame.cleanKeys) this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
-        if (!this.scanString(key, keyLocation, frame.path, b, key, frame.cleanKeys)) return;
-        if (skip && skip(key)) continue;
+        const known = frame.known;
+        if (!known) this.judgeKeyInto(key, frame.key, keyLocation, frame.path, b);
+        if (!this.scanString(key, keyLocation, frame.path, b, key, known !== undefined)) return;
+        if (known ? known.skipped !== undefined && known.skipped[i] : skip !== undefined && skip(key)) continue;
         child = frame.values ? frame.values[i] : (frame.value as Record<string, unknown>)[key];
         // The path of a string value is built only when it is needed.
         if (typeof child === 'string') {

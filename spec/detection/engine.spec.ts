@@ -211,6 +211,21 @@ describe('detection: engine', () => {
       assert.deepEqual(again, first);
     });
 
+    it('a remembered key list skips the same values as a fresh one (skipValuesOf), and a value of a look-alike list is scanned', () => {
+      const asked: string[] = [];
+      const e = createInjectionDetector({ skipValuesOf: (k) => (asked.push(k), k === 'password') });
+      const login = (password: string, user = 'ann') => ({ user, password, remember: 'yes' });
+      // The list is judged clean once, then remembered: the secret's value is skipped every time.
+      for (let i = 0; i < 3; i += 1) assert.equal(e.scanObject(login("' or 1=1--"), 'body').findings.length, 0, `scan ${i}`);
+      assert.equal(asked.filter((k) => k === 'password').length, 1, 'skipValuesOf asked once per key of a remembered list');
+      // The other keys' values are still scanned, on the remembered list too.
+      const user = e.scanObject(login('x', "' or 1=1--"), 'body');
+      assert.deepEqual(user.findings.map((f) => f.path), ['user']);
+      // Same keys in another order: another list, and the attack under `remember` is found where it is.
+      const shuffled = e.scanObject({ password: 'x', remember: "' or 1=1--", user: 'ann' }, 'body');
+      assert.deepEqual(shuffled.findings.map((f) => f.path), ['remember']);
+    });
+
     it('cycles are walked once', () => {
       const a: Record<string, unknown> = { name: "' or 1=1--" };
       a.self = a;
