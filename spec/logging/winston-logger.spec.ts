@@ -75,6 +75,17 @@ describe('logging: the security log file', () => {
     assert.deepEqual(Object.keys(op), ['level', 'message', 'event', 'timestamp']);
   });
 
+  it('events and operational lines reach the file in the order they were logged', async () => {
+    const file = path.join(dir, 'security.log');
+    const log = createWinstonLogger({ path: file, level: 'INFO' });
+    log.logEvent(record(1));
+    log.logger.warn({ event: 'store_down' }, 'between two events');
+    log.logEvent(record(2));
+    log.logger.info({ event: 'store_up' }, 'last');
+    await log.close();
+    assert.deepEqual(lines(file).map((l) => { const o = JSON.parse(l) as { id?: string; event: string }; return o.id ?? o.event; }), ['id-1', 'store_down', 'id-2', 'store_up']);
+  });
+
   it('events below SECURITY_LOG_LEVEL are not written', async () => {
     const file = path.join(dir, 'security.log');
     const log = createWinstonLogger({ path: file, level: 'WARNING' });
