@@ -367,6 +367,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Scratch lists of extractFeatures (kinds and remembered facts by item position). */
+const KINDS_SCRATCH: AnswerKind[] = [];
+const FACTS_SCRATCH: Array<AnswerFacts | undefined> = [];
+
 /** Extracts the features of one submission. Total: never throws, whatever the input holds. */
 export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAnomalyConfig): SubmissionFeatures {
   const invalid: { field: string; observed: unknown; expected: string }[] = [];
@@ -381,17 +385,19 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
   const inOrderValues = inOrder ? Object.values(responses) : undefined;
   const values: readonly unknown[] = inOrderValues && inOrderValues.length === allKeys.length ? inOrderValues : itemKeys.map((k) => responses[k]);
 
-  const kinds: AnswerKind[] = [];
-  const facts: Array<AnswerFacts | undefined> = [];
+  // Per-item scratch, reused from call to call (the function is synchronous): no lists grown
+  // per submission for what is read twice and then dropped.
+  const kinds = KINDS_SCRATCH;
+  const facts = FACTS_SCRATCH;
   let answered = 0;
   const kindCounts = { number: 0, boolean: 0, token: 0 };
   const memo = answerMemoFor(config.maxChoiceLength);
   for (let i = 0; i < itemKeys.length; i++) {
     const v = values[i];
     const f = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH ? stringAnswerFacts(v, config.maxChoiceLength, memo) : undefined;
-    facts.push(f);
+    facts[i] = f;
     const k = f ? f.kind : kindOf(v, config.maxChoiceLength);
-    kinds.push(k);
+    kinds[i] = k;
     if (k !== 'empty') answered += 1;
     if ((k === 'number' || k === 'boolean' || k === 'token') && isItem[i]) kindCounts[k] += 1;
   }
@@ -406,20 +412,23 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
       dominant = k;
     }
   }
-  const choiceTokens: string[] = [];
-  const choiceKeys: string[] = [];
-  const ordinals: number[] = [];
+  // `best` items have the dominant kind: the lists are made at their size.
+  const choiceTokens: string[] = new Array<string>(best);
+  const choiceKeys: string[] = new Array<string>(best);
+  const ordinals: number[] = new Array<number>(best);
   let allOrdinal = true;
   if (dominant !== undefined) {
+    let c = 0;
     for (let i = 0; i < itemKeys.length; i++) {
       if (kinds[i] !== dominant || !isItem[i]) continue;
       const f = facts[i];
       const token = f ? f.token : tokenOf(values[i], dominant);
-      choiceTokens.push(token);
-      choiceKeys.push(itemKeys[i]);
+      choiceTokens[c] = token;
+      choiceKeys[c] = itemKeys[i];
       const o = f ? f.ordinal : ordinalOf(token, dominant);
       if (o === undefined || !Number.isFinite(o)) allOrdinal = false;
-      else ordinals.push(o);
+      else ordinals[c] = o;
+      c += 1;
     }
   }
 
@@ -513,7 +522,7 @@ export function extractFeatures(sub: AssessmentSubmission, config: AssessmentAno
     answered,
     choiceTokens,
     choiceKeys,
-    choiceOrdinals: allOrdinal && ordinals.length === choiceTokens.length ? ordinals : undefined,
+    choiceOrdinals: allOrdinal ? ordinals : undefined,
     texts: collector.out,
     textsTruncated: collector.truncated,
     completionTimeSec,

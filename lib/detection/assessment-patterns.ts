@@ -139,16 +139,20 @@ interface Steps {
 function bestSteps(ordinals: readonly number[]): Steps | undefined {
   const n = ordinals.length;
   if (n < 3) return undefined;
-  // The distinct values, sorted. A scale has few: a linear search each, then a short sort.
+  // The distinct values, kept sorted as they are found (a scale has few: a short linear
+  // search and insertion each, no set and no sort).
   const distinct: number[] = [];
   for (let j = 0; j < n; j++) {
     const v = ordinals[j];
+    if (v !== v) return undefined; // not a scale position
     let k = 0;
-    while (k < distinct.length && distinct[k] !== v && !(v !== v && distinct[k] !== distinct[k])) k++;
-    if (k === distinct.length) distinct.push(v);
+    while (k < distinct.length && distinct[k] < v) k++;
+    if (k < distinct.length && distinct[k] === v) continue;
+    distinct.push(v);
+    for (let m = distinct.length - 1; m > k; m--) distinct[m] = distinct[m - 1];
+    distinct[k] = v;
   }
   if (distinct.length < 3) return undefined;
-  distinct.sort((a, b) => a - b);
   let unit = Infinity;
   for (let i = 1; i < distinct.length; i++) unit = Math.min(unit, distinct[i] - distinct[i - 1]);
   const lo = distinct[0];

@@ -59,4 +59,16 @@ describe('core/assessment-submission: one reading for the guard and the CLI', ()
     assert.deepEqual(s.itemTimesSec, { q1: 2.5, q2: 'x' });
     assert.equal(s.submittedAt, AT);
   });
+
+  it('item times all numbers are kept as given; an inherited key never becomes an item time', () => {
+    const times = { q1: 3, q2: 4.5 };
+    const kept = parseSubmission({ completion_time: 60, responses: {}, item_times: times }, 'u', 'quiz', AT);
+    assert.ok(typeof kept !== 'string');
+    assert.equal(kept.itemTimesSec, times, 'the object itself, not a copy');
+    const inherited = Object.assign(Object.create({ stray: 'x' }) as Record<string, unknown>, { q1: 3, q2: '4' });
+    const s = parseSubmission({ completion_time: 60, responses: {}, item_times: inherited }, 'u', 'quiz', AT);
+    assert.ok(typeof s !== 'string');
+    assert.deepEqual(s.itemTimesSec, { q1: 3, q2: 4 });
+    assert.ok(!Object.prototype.hasOwnProperty.call(s.itemTimesSec, 'stray'));
+  });
 });
