@@ -127,7 +127,9 @@ export class AssessmentAnalyzer {
   private readonly maxPendingAppends: number;
   private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly pending = new Set<Promise<void>>();
+  /** Background appends in flight, and who waits for them all to settle (flush). */
+  private pendingAppends = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(options: AssessmentAnalyzerOptions) {
     this.store = options.store;
@@ -159,36 +161,43 @@ export class AssessmentAnalyzer {
     const snapshot = entry?.snapshot;
     const evaluation = evaluateAssessment(sub, snapshot, this.config, this.scan);
     const sample = toBaselineSample(sub, evaluation, this.config);
-    if (sample && Number.isFinite(at) && this.appendMode === 'background' && this.pending.size >= this.maxPendingAppends) {
-      this.onError(new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${this.pending.size} appends pending; sample for type ${JSON.stringify(type)} dropped`), {
+    if (sample && Number.isFinite(at) && this.appendMode === 'background' && this.pendingAppends >= this.maxPendingAppends) {
+      this.onError(new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${this.pendingAppends} appends pending; sample for type ${JSON.stringify(type)} dropped`), {
         op: 'append',
         type,
       });
     } else if (sample && Number.isFinite(at)) {
       const expireBefore = at - this.config.baselineWindowDays * DAY_MS;
+      const background = this.appendMode === 'background';
+      if (background) this.pendingAppends += 1;
       const write = this.store.append(type, sample, expireBefore).then(
         () => {
           if (entry) entry.appendsSinceLoad += 1;
+          if (background) this.appendSettled();
         },
-        (err: unknown) => this.onError(wrapStoreError(err, 'append', type), { op: 'append', type }),
+        (err: unknown) => {
+          try {
+            this.onError(wrapStoreError(err, 'append', type), { op: 'append', type });
+          } finally {
+            if (background) this.appendSettled();
+          }
+        },
       );
-      if (this.appendMode === 'await') await write;
-      else this.track(write);
+      if (!background) await write;
     }
     const live = snapshot?.live;
     const drift = snapshot?.drift;
-    return {
-      anomalous: evaluation.verdict.anomalous,
-      anomalies: evaluation.verdict.anomalies,
-      baseline: {
-        n: live?.n ?? 0,
-        coldStart: (live?.n ?? 0) < this.config.minBaselineSamples,
-        reference: Boolean(this.config.poisoningGuard && snapshot?.reference),
-        drift: Boolean(drift?.drifting),
-        ...(drift?.drifting ? { driftReasons: drift.reasons } : {}),
-        ...(entry?.stale ? { stale: true } : {}),
-      },
+    const n = live?.n ?? 0;
+    const baseline: { -readonly [K in keyof AssessmentBaselineInfo]: AssessmentBaselineInfo[K] } = {
+      n,
+      coldStart: n < this.config.minBaselineSamples,
+      reference: Boolean(this.config.poisoningGuard && snapshot?.reference),
+      drift: Boolean(drift?.drifting),
     };
+    // (Set only when they apply, rather than spreading an empty object in every verdict.)
+    if (drift?.drifting) baseline.driftReasons = drift.reasons;
+    if (entry?.stale) baseline.stale = true;
+    return { anomalous: evaluation.verdict.anomalous, anomalies: evaluation.verdict.anomalies, baseline };
   }
 
   /** The current snapshot of a type as of `nowMs` (refreshed if due). */
@@ -207,8 +216,9 @@ export class AssessmentAnalyzer {
   async flush(): Promise<void> {
     for (;;) {
       const loads = [...this.cache.values()].map((e) => e.loading).filter((l): l is Promise<void> => l !== undefined);
-      if (this.pending.size === 0 && loads.length === 0) return;
-      await Promise.all([...this.pending, ...loads]);
+      if (this.pendingAppends === 0 && loads.length === 0) return;
+      if (this.pendingAppends > 0) loads.push(new Promise<void>((resolve) => this.idleWaiters.push(resolve)));
+      await Promise.all(loads);
     }
   }
 
@@ -218,9 +228,13 @@ export class AssessmentAnalyzer {
     this.cache.clear();
   }
 
-  private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+  /** One background append settled; wakes flush() when none is left. */
+  private appendSettled(): void {
+    this.pendingAppends -= 1;
+    if (this.pendingAppends > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private due(entry: CacheEntry, nowMs: number): boolean {

@@ -35,7 +35,23 @@ interface QueuedSample {
   /** The sample as stored, serialised when it was appended (it may hold the caller's objects). */
   readonly json: string;
   readonly expireBeforeMs: number;
-  readonly waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+/** The settlement shared by every append of one type in one batch. */
+interface TypeBatch {
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+function typeBatch(): TypeBatch {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { done, resolve, reject };
 }
 
 /** Database implementation of the baseline store port. */
@@ -50,6 +66,8 @@ export class TypeOrmBaselineStore implements BaselineStore {
   private closed = false;
   /** Samples waiting for their batch, by type and user. */
   private readonly queued = new Map<string, QueuedSample>();
+  /** The settlement of each type's samples in the batch being gathered. */
+  private settlements = new Map<string, TypeBatch>();
   private timer: NodeJS.Timeout | undefined;
   /** The batch being written (batches are written in order). */
   private writing: Promise<void> = Promise.resolve();
@@ -69,20 +87,23 @@ export class TypeOrmBaselineStore implements BaselineStore {
   append(type: string, sample: BaselineSample, expireBeforeMs: number): Promise<void> {
     // Closed or not connected: run() refuses at once with the store's error.
     if (this.closed || !this.options.dataSource()) return this.run('append', type, async () => undefined);
-    return new Promise<void>((resolve, reject) => {
-      const key = `${type}\u0000${sample.user}`;
-      const earlier = this.queued.get(key);
-      if (earlier && earlier.sample.atMs > sample.atMs) {
-        earlier.waiters.push({ resolve, reject });
-      } else {
-        this.queued.set(key, { type, sample, json: JSON.stringify(sample), expireBeforeMs, waiters: earlier ? [...earlier.waiters, { resolve, reject }] : [{ resolve, reject }] });
-      }
-      if (this.queued.size >= BATCH_MAX_ROWS) this.flushQueued();
-      else if (!this.timer) {
-        this.timer = setTimeout(() => this.flushQueued(), BATCH_DELAY_MS);
-        this.timer.unref?.();
-      }
-    });
+    // Every append of a type in this batch settles with the batch's write of that type: one
+    // promise per type and batch, not one per sample.
+    let settlement = this.settlements.get(type);
+    if (!settlement) {
+      settlement = typeBatch();
+      this.settlements.set(type, settlement);
+    }
+    const key = `${type}\u0000${sample.user}`;
+    const earlier = this.queued.get(key);
+    if (!earlier || earlier.sample.atMs <= sample.atMs) this.queued.set(key, { type, sample, json: JSON.stringify(sample), expireBeforeMs });
+    const done = settlement.done;
+    if (this.queued.size >= BATCH_MAX_ROWS) void this.flushQueued();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flushQueued(), BATCH_DELAY_MS);
+      this.timer.unref?.();
+    }
+    return done;
   }
 
   /** Writes what is queued now; resolves when it is written (or failed). */
@@ -93,13 +114,15 @@ export class TypeOrmBaselineStore implements BaselineStore {
     }
     if (this.queued.size === 0) return this.writing;
     const batch = [...this.queued.values()];
+    const settlements = this.settlements;
     this.queued.clear();
+    this.settlements = new Map();
     // Batches are written one after the other, in order.
-    this.writing = this.writing.then(() => this.writeBatch(batch));
+    this.writing = this.writing.then(() => this.writeBatch(batch, settlements));
     return this.writing;
   }
 
-  private async writeBatch(batch: readonly QueuedSample[]): Promise<void> {
+  private async writeBatch(batch: readonly QueuedSample[], settlements: ReadonlyMap<string, TypeBatch>): Promise<void> {
     const byType = new Map<string, QueuedSample[]>();
     for (const q of batch) {
       const list = byType.get(q.type);
@@ -129,9 +152,9 @@ export class TypeOrmBaselineStore implements BaselineStore {
             await this.prune(ds, sql, type, Math.max(...items.map((q) => q.expireBeforeMs)));
           }
         });
-        for (const q of items) for (const w of q.waiters) w.resolve();
+        settlements.get(type)?.resolve();
       } catch (err) {
-        for (const q of items) for (const w of q.waiters) w.reject(err);
+        settlements.get(type)?.reject(err);
       }
     }
   }

@@ -193,11 +193,48 @@ describe('core/assessment-analyzer', () => {
     assert.equal((await inner.samples('quiz', 0)).length, 1);
   });
 
+  it('a backlog that settles (written or failed) makes room again, and flush() with none waits for nothing', async () => {
+    const gates: Array<{ ok: boolean; settle: () => void }> = [];
+    const store: BaselineStore = {
+      kind: 'redis',
+      localOnly: false,
+      append: () =>
+        new Promise<void>((resolve, reject) => {
+          const ok = gates.length % 2 === 0;
+          gates.push({ ok, settle: () => (ok ? resolve() : reject(new Error('store down'))) });
+        }),
+      samples: () => Promise.resolve([]),
+      getReference: () => Promise.resolve(undefined),
+      putReference: () => Promise.resolve(false),
+      deleteReference: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const errors: string[] = [];
+    const a = analyzer(store, {}, { appendMode: 'background', maxPendingAppends: 2, onError: (err) => errors.push((err as Error).message) });
+    for (let i = 0; i < 3; i++) await a.analyze(honest(seeded(i), `u${i}`, T0 + i * MIN));
+    assert.equal(gates.length, 2, 'the third sample is dropped while two are pending');
+    assert.equal(errors.length, 1);
+    // One written, one failed: both leave the backlog.
+    const flushed = a.flush();
+    for (const g of gates) g.settle();
+    await flushed;
+    assert.ok(errors.some((m) => /store down/.test(m)), 'the failed append is reported');
+    await a.analyze(honest(seeded(9), 'u9', T0 + 9 * MIN));
+    assert.equal(gates.length, 3, 'room again after the backlog settled');
+    gates[2].settle();
+    await a.flush();
+    await a.flush();
+  });
+
   it('a hung store cannot grow the background backlog past maxPendingAppends', async () => {
+    let appends = 0;
     const hung: BaselineStore = {
       kind: 'redis',
       localOnly: false,
-      append: () => new Promise<void>(() => undefined),
+      append: () => {
+        appends += 1;
+        return new Promise<void>(() => undefined);
+      },
       samples: () => Promise.resolve([]),
       getReference: () => Promise.resolve(undefined),
       putReference: () => Promise.resolve(false),
@@ -207,7 +244,7 @@ describe('core/assessment-analyzer', () => {
     const errors: string[] = [];
     const a = analyzer(hung, {}, { appendMode: 'background', maxPendingAppends: 5, onError: (err) => errors.push((err as Error).message) });
     for (let i = 0; i < 20; i++) await a.analyze(honest(seeded(i), `u${i}`, T0 + i * MIN));
-    assert.equal((a as unknown as { pending: Set<unknown> }).pending.size, 5);
+    assert.equal(appends, 5, 'the store saw 5 appends; the other 15 samples were dropped');
     assert.equal(errors.length, 15);
     assert.match(errors[0], /5 appends pending/);
   });
