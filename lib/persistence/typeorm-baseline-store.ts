@@ -18,7 +18,10 @@ export interface TypeOrmBaselineStoreOptions {
   readonly maxSamplesPerType?: number;
   /** Types kept; samples of more types are dropped. Defaults to `1000`. */
   readonly maxTypes?: number;
-  /** Appends of a type between two prunes (expiry and cap). Defaults to `200`. */
+  /**
+   * Appends of a type between two prunes of expired samples. Defaults to `200`. Samples past
+   * maxSamplesPerType are dropped after a tenth of the cap's appends (or this many, if more).
+   */
   readonly pruneEvery?: number;
 }
 
@@ -63,6 +66,14 @@ export class TypeOrmBaselineStore implements BaselineStore {
   private readonly pruneEvery: number;
   private knownTypes: Set<string> | undefined;
   private readonly appendsSincePrune = new Map<string, number>();
+  /**
+   * Appends of a type between two cap checks. The cap's query reads up to maxSamplesPerType
+   * index entries, so it runs after a tenth of the cap (or pruneEvery appends, if more);
+   * meanwhile a type may hold that many rows over the cap, and reads still return the newest
+   * maxSamplesPerType.
+   */
+  private readonly capEvery: number;
+  private readonly appendsSinceCap = new Map<string, number>();
   private closed = false;
   /** Samples waiting for their batch, by type and user. */
   private readonly queued = new Map<string, QueuedSample>();
@@ -76,6 +87,7 @@ export class TypeOrmBaselineStore implements BaselineStore {
     this.maxSamplesPerType = options.maxSamplesPerType ?? 20_000;
     this.maxTypes = options.maxTypes ?? 1000;
     this.pruneEvery = options.pruneEvery ?? 200;
+    this.capEvery = Math.max(this.pruneEvery, Math.ceil(this.maxSamplesPerType / 10));
   }
 
   /**
@@ -149,7 +161,10 @@ export class TypeOrmBaselineStore implements BaselineStore {
           this.appendsSincePrune.set(type, n);
           if (n >= this.pruneEvery) {
             this.appendsSincePrune.set(type, 0);
-            await this.prune(ds, sql, type, Math.max(...items.map((q) => q.expireBeforeMs)));
+            const sinceCap = (this.appendsSinceCap.get(type) ?? 0) + n;
+            const cap = sinceCap >= this.capEvery;
+            this.appendsSinceCap.set(type, cap ? 0 : sinceCap);
+            await this.prune(ds, sql, type, Math.max(...items.map((q) => q.expireBeforeMs)), cap);
           }
         });
         settlements.get(type)?.resolve();
@@ -218,9 +233,10 @@ export class TypeOrmBaselineStore implements BaselineStore {
     return true;
   }
 
-  private async prune(ds: DataSource, sql: (s: string) => string, type: string, expireBeforeMs: number): Promise<void> {
+  /** Drops expired samples (an index seek) and, when `cap`, those past the cap (the oldest go first). */
+  private async prune(ds: DataSource, sql: (s: string) => string, type: string, expireBeforeMs: number, cap: boolean): Promise<void> {
     await ds.query(sql(`DELETE FROM assessment_baseline_samples WHERE assessment_type = ? AND at_ms < ?`), [type, Math.floor(expireBeforeMs)]);
-    // Past the cap, the oldest samples go first.
+    if (!cap) return;
     await ds.query(
       sql(`DELETE FROM assessment_baseline_samples WHERE assessment_type = ? AND at_ms < (
              SELECT at_ms FROM assessment_baseline_samples WHERE assessment_type = ? ORDER BY at_ms DESC LIMIT 1 OFFSET ?)`),

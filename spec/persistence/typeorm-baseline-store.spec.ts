@@ -90,6 +90,25 @@ for (const target of testDatabases()) {
       await counted.shutdown();
     });
 
+    it('past the cap, rows are dropped a tenth of the cap at a time: the table never holds more than that over the cap, and reads give the newest maxSamplesPerType', async () => {
+      const store = new TypeOrmBaselineStore({ dataSource: () => ds, maxSamplesPerType: 20, pruneEvery: 1 });
+      const type = `cap_${Date.now()}`;
+      const now = Date.now();
+      const rows = async () => Number(((await ds.query(`SELECT COUNT(*) AS n FROM assessment_baseline_samples WHERE assessment_type = '${type}'`)) as Array<{ n: unknown }>)[0].n);
+      const counts: number[] = [];
+      for (let i = 0; i < 44; i += 1) {
+        await store.append(type, { user: `u${i}`, atMs: now + i, accepted: true, choiceItems: 10, patterns: 0, lnTimePerItem: 2, score: 50 }, now - 86_400_000);
+        counts.push(await rows());
+      }
+      assert.ok(Math.max(...counts) <= 20 + 2, `at most 2 rows over the cap of 20: ${Math.max(...counts)}`);
+      assert.ok(counts.some((c) => c > 20), 'the cap is checked every 2 appends, not after each');
+      assert.equal(counts[counts.length - 1], 20, 'the 44th append is a cap check: back to 20');
+      const got = await store.samples(type, 0);
+      assert.equal(got.length, 20);
+      assert.deepEqual(got.map((s) => s.user).sort(), Array.from({ length: 20 }, (_, i) => `u${24 + i}`).sort());
+      await store.shutdown();
+    });
+
     it('a batch the database refuses rejects each of its appends with StoreError, and shutdown writes what is queued', async () => {
       let connected: DataSource | undefined = ds;
       const store = new TypeOrmBaselineStore({ dataSource: () => connected });
