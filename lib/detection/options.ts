@@ -28,6 +28,7 @@ export interface DetectorOptions {
   /**
    * Object keys whose values are never scanned (the key itself still is), so they never show
    * up in a snippet: secret fields such as `password`. By default every value is scanned.
+   * A function of the key name alone: for a remembered clean key list it is asked once per key.
    */
   readonly skipValuesOf?: (key: string) => boolean;
 }
