@@ -15,6 +15,20 @@ function honest(u: () => number, user: string, atMs: number, type = 'quiz'): Ass
   return { user, type, completionTimeSec: Math.round(perItem * 12 * 10) / 10, responses: answers(VARIED_12), score: Math.round(60 + 10 * normal(u)), submittedAt: new Date(atMs) };
 }
 
+/** A shared (not local) store with no samples and no reference, whose appends the test decides. */
+function sharedStoreAppending(append: BaselineStore['append']): BaselineStore {
+  return {
+    kind: 'redis',
+    localOnly: false,
+    append,
+    samples: () => Promise.resolve([]),
+    getReference: () => Promise.resolve(undefined),
+    putReference: () => Promise.resolve(false),
+    deleteReference: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+}
+
 function analyzer(store: BaselineStore = new MemoryBaselineStore(), options: AssessmentAnomalyOptions = {}, extra: Partial<ConstructorParameters<typeof AssessmentAnalyzer>[0]> = {}) {
   return new AssessmentAnalyzer({ store, config: parseAssessmentAnomalyOptions(options), ...extra });
 }
@@ -195,20 +209,13 @@ describe('core/assessment-analyzer', () => {
 
   it('a backlog that settles (written or failed) makes room again, and flush() with none waits for nothing', async () => {
     const gates: Array<{ ok: boolean; settle: () => void }> = [];
-    const store: BaselineStore = {
-      kind: 'redis',
-      localOnly: false,
-      append: () =>
+    const store = sharedStoreAppending(
+      () =>
         new Promise<void>((resolve, reject) => {
           const ok = gates.length % 2 === 0;
           gates.push({ ok, settle: () => (ok ? resolve() : reject(new Error('store down'))) });
         }),
-      samples: () => Promise.resolve([]),
-      getReference: () => Promise.resolve(undefined),
-      putReference: () => Promise.resolve(false),
-      deleteReference: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    );
     const errors: string[] = [];
     const a = analyzer(store, {}, { appendMode: 'background', maxPendingAppends: 2, onError: (err) => errors.push((err as Error).message) });
     for (let i = 0; i < 3; i++) await a.analyze(honest(seeded(i), `u${i}`, T0 + i * MIN));
@@ -228,19 +235,10 @@ describe('core/assessment-analyzer', () => {
 
   it('a hung store cannot grow the background backlog past maxPendingAppends', async () => {
     let appends = 0;
-    const hung: BaselineStore = {
-      kind: 'redis',
-      localOnly: false,
-      append: () => {
-        appends += 1;
-        return new Promise<void>(() => undefined);
-      },
-      samples: () => Promise.resolve([]),
-      getReference: () => Promise.resolve(undefined),
-      putReference: () => Promise.resolve(false),
-      deleteReference: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    const hung = sharedStoreAppending(() => {
+      appends += 1;
+      return new Promise<void>(() => undefined);
+    });
     const errors: string[] = [];
     const a = analyzer(hung, {}, { appendMode: 'background', maxPendingAppends: 5, onError: (err) => errors.push((err as Error).message) });
     for (let i = 0; i < 20; i++) await a.analyze(honest(seeded(i), `u${i}`, T0 + i * MIN));

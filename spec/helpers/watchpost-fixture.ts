@@ -29,6 +29,36 @@ export async function openEventSink(db: TestDatabase): Promise<TypeOrmEventSink 
   return undefined;
 }
 
+/**
+ * A fresh database and its connected event sink for each test of the calling `describe`
+ * (mocha hooks): read them through the returned object inside the tests.
+ */
+export function eventSinkPerTest(make: () => TestDatabase): { readonly db: TestDatabase; readonly sink: TypeOrmEventSink } {
+  let db: TestDatabase | undefined;
+  let sink: TypeOrmEventSink | undefined;
+  beforeEach(async () => {
+    db = make();
+    sink = await openEventSink(db);
+    if (!sink) throw new Error(`the test database ${db.url} did not come up in 10 s`);
+  });
+  afterEach(async () => {
+    await sink?.close();
+    await db?.cleanup();
+    sink = undefined;
+    db = undefined;
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('eventSinkPerTest: used outside a test');
+      return db;
+    },
+    get sink() {
+      if (!sink) throw new Error('eventSinkPerTest: used outside a test');
+      return sink;
+    },
+  };
+}
+
 /** A watchpost on `db`, logging to `logPath`, flushing fast. */
 export async function makeWatchpost(db: TestDatabase, logPath: string, extra: WatchpostOptions = {}): Promise<Watchpost> {
   return createWatchpost({

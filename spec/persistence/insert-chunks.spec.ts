@@ -4,12 +4,11 @@
  * size are written whole, once, on the real databases.
  */
 import { assert } from '../helpers/counted-assert';
-import { testDatabases, type TestDatabase } from '../helpers/databases';
-import { openEventSink, openReader, rows } from '../helpers/watchpost-fixture';
+import { testDatabases } from '../helpers/databases';
+import { eventSinkPerTest, openReader, rows } from '../helpers/watchpost-fixture';
 import { newId } from '../../lib/core/ids';
 import type { SecurityEventRecord, WriteOp } from '../../lib/core/ports';
 import { insertChunks } from '../../lib/persistence/insert-chunks';
-import type { TypeOrmEventSink } from '../../lib/persistence/typeorm-event-sink';
 
 describe('insertChunks', () => {
   it('covers every row; with cached statements, every chunk is a power of two <= max, so few texts exist', () => {
@@ -41,27 +40,16 @@ function event(i: number): SecurityEventRecord {
 for (const target of testDatabases()) {
   describe(`event rows in chunks on ${target.label}`, function () {
     this.timeout(30_000);
-    let db: TestDatabase;
-    let sink: TypeOrmEventSink;
-    beforeEach(async () => {
-      db = target.make();
-      const up = await openEventSink(db);
-      assert.ok(up, 'the database is up');
-      sink = up;
-    });
-    afterEach(async () => {
-      await sink.close();
-      await db.cleanup();
-    });
+    const each = eventSinkPerTest(target.make);
 
     it('batches of 1 to 600 rows are each written whole, once, with their own values', async () => {
       let i = 0;
       for (const size of [1, 3, 255, 256, 257, 600, 7]) {
         const batch: WriteOp[] = [];
         for (let k = 0; k < size; k += 1) batch.push({ kind: 'event', record: event(i++) });
-        await sink.write(batch);
+        await each.sink.write(batch);
       }
-      const reader = await openReader(db);
+      const reader = await openReader(each.db);
       try {
         const all = await rows(reader, 'security_events');
         assert.equal(all.length, i);
