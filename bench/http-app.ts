@@ -16,7 +16,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
 import { createWatchpost } from '../lib/watchpost';
-import { seeded } from '../scripts/seeded-random';
+import { seeded } from '../lib/core/seeded-random';
 
 export const MODES = ['bare', 'helmet-erl', 'watchpost'] as const;
 export type Mode = (typeof MODES)[number];

@@ -6,7 +6,7 @@
  *   npm run simulate -- --url http://localhost:3000 --requests 300 --seconds 30 --seed 7
  */
 
-import { seeded } from './seeded-random';
+import { seeded } from '../lib/core/seeded-random';
 
 interface Args {
   url: string;

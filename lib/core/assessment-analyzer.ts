@@ -10,7 +10,8 @@
 import type { AssessmentAnomaly, AssessmentSubmission, AssessmentVerdict } from './types';
 import type { BaselineStore } from './assessment-baseline-store';
 import { ERR_BASELINE_STORE } from './assessment-baseline-store';
-import { StoreError } from './errors';
+import { ConfigError, StoreError } from './errors';
+import { seeded } from './seeded-random';
 import type { AssessmentAnomalyConfig } from '../detection/assessment-config';
 import {
   type BaselineReference,
@@ -29,6 +30,11 @@ import { type TextScanner, engineTextScanner, safeTextScanner } from '../detecti
 const MIN_BACKGROUND_RELOAD_MS = 1000;
 /** The same once the type has left cold start, in ms. */
 const WARM_BACKGROUND_RELOAD_MS = 30_000;
+
+/** Default share of recordable submissions recorded once a type's baseline is full. */
+const FULL_RECORD_SHARE = 0.125;
+/** Seed of the thinning choices: a run over the same stream makes the same choices. */
+const THINNING_SEED = 0x5eed;
 
 /** Options of {@link AssessmentAnalyzer}. */
 export interface AssessmentAnalyzerOptions {
@@ -76,6 +82,16 @@ export interface AssessmentAnalyzerOptions {
    * reported through `onError`) so a hung store cannot grow the heap. Defaults to `1000`.
    */
   readonly maxPendingAppends?: number;
+  /**
+   * Share of recordable submissions that are recorded once a type's baseline is full: the
+   * store's `maxSamplesPerType` samples as of the last load, plus this instance's appends
+   * since. Each is picked at random (seeded, so the same stream makes the same picks), so the
+   * full baseline stays a fair sample of its users while each new sample costs a write and the
+   * displacement of an old one only one time in 1/share. A full baseline then turns over that
+   * many times more slowly (its window still bounds it). A number in (0, 1]; `1` records
+   * every one. Defaults to `0.125`.
+   */
+  readonly fullRecordShare?: number;
   /** Store and scanner failures. Defaults to ignoring them (detection carries on). */
   readonly onError?: (err: unknown, context: { readonly op: string; readonly type?: string }) => void;
   /** Called when a type's live baseline starts (or stops) drifting from its reference. */
@@ -108,6 +124,8 @@ export interface AssessmentAnalysis extends AssessmentVerdict {
 interface CacheEntry {
   snapshot: BaselineSnapshot;
   loadedAtMs: number;
+  /** Samples (of every kind) the last load read. */
+  loadedSamples: number;
   appendsSinceLoad: number;
   stale: boolean;
   drifting: boolean;
@@ -125,6 +143,8 @@ export class AssessmentAnalyzer {
   private readonly loadMode: 'await' | 'background';
   private readonly maxCachedTypes: number;
   private readonly maxPendingAppends: number;
+  private readonly fullRecordShare: number;
+  private readonly pick = seeded(THINNING_SEED);
   private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
   private readonly cache = new Map<string, CacheEntry>();
   /** Background appends in flight, and who waits for them all to settle (flush). */
@@ -143,6 +163,11 @@ export class AssessmentAnalyzer {
     this.loadMode = options.loadMode ?? 'await';
     this.maxCachedTypes = options.maxCachedTypes ?? 1000;
     this.maxPendingAppends = options.maxPendingAppends ?? 1000;
+    const share = options.fullRecordShare ?? FULL_RECORD_SHARE;
+    if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
+      throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `AssessmentAnalyzer: fullRecordShare ${JSON.stringify(share)} is not valid. Expected a number above 0 and at most 1.`);
+    }
+    this.fullRecordShare = share;
     this.onDrift = options.onDrift;
     this.onReference = options.onReference;
   }
@@ -160,7 +185,7 @@ export class AssessmentAnalyzer {
     const entry = Number.isFinite(at) ? await this.entryFor(type, at) : this.cache.get(type);
     const snapshot = entry?.snapshot;
     const evaluation = evaluateAssessment(sub, snapshot, this.config, this.scan);
-    const sample = toBaselineSample(sub, evaluation, this.config);
+    const sample = this.thinned(entry) ? undefined : toBaselineSample(sub, evaluation, this.config);
     if (sample && Number.isFinite(at) && this.appendMode === 'background' && this.pendingAppends >= this.maxPendingAppends) {
       this.onError(new StoreError(ERR_BASELINE_STORE, `assessment baseline store: ${this.pendingAppends} appends pending; sample for type ${JSON.stringify(type)} dropped`), {
         op: 'append',
@@ -228,6 +253,13 @@ export class AssessmentAnalyzer {
     this.cache.clear();
   }
 
+  /** True when this submission is left out of a full baseline (see `fullRecordShare`). */
+  private thinned(entry: CacheEntry | undefined): boolean {
+    const cap = this.store.maxSamplesPerType;
+    if (!entry || cap === undefined || this.fullRecordShare >= 1) return false;
+    return entry.loadedSamples + entry.appendsSinceLoad >= cap && this.pick() >= this.fullRecordShare;
+  }
+
   /** One background append settled; wakes flush() when none is left. */
   private appendSettled(): void {
     this.pendingAppends -= 1;
@@ -277,6 +309,7 @@ export class AssessmentAnalyzer {
     entry = {
       snapshot: { type, live: emptyStats(nowMs, nowMs - this.config.baselineWindowDays * DAY_MS) },
       loadedAtMs: -Infinity,
+      loadedSamples: 0,
       appendsSinceLoad: 0,
       stale: false,
       drifting: false,
@@ -318,6 +351,7 @@ export class AssessmentAnalyzer {
       }
       entry.snapshot = { type, live, ...(reference ? { reference } : {}), ...(drift ? { drift } : {}) };
       entry.loadedAtMs = nowMs;
+      entry.loadedSamples = samples.length;
       entry.appendsSinceLoad = 0;
       entry.stale = false;
       const drifting = Boolean(drift?.drifting);

@@ -54,6 +54,11 @@ export interface BaselineStore {
    * then learns its own baseline; the composition root should warn about it once.
    */
   readonly localOnly: boolean;
+  /**
+   * Samples kept per type when the store caps them (the oldest dropped first). The analyzer
+   * thins the recording of a type whose baseline is full (`AssessmentAnalyzerOptions.fullRecordShare`).
+   */
+  readonly maxSamplesPerType?: number;
 
   /** Connect, create tables or load scripts. Optional; errors are caught and logged by the caller. */
   init?(): Promise<void>;

@@ -61,7 +61,7 @@ function typeBatch(): TypeBatch {
 export class TypeOrmBaselineStore implements BaselineStore {
   readonly kind = 'database' as const;
   readonly localOnly = false;
-  private readonly maxSamplesPerType: number;
+  readonly maxSamplesPerType: number;
   private readonly maxTypes: number;
   private readonly pruneEvery: number;
   private knownTypes: Set<string> | undefined;

@@ -37,7 +37,7 @@ function frozenCopy(sample: BaselineSample): BaselineSample {
 export class MemoryBaselineStore implements BaselineStore {
   readonly kind = 'memory' as const;
   readonly localOnly = true;
-  private readonly maxSamplesPerType: number;
+  readonly maxSamplesPerType: number;
   private readonly maxTypes: number;
   private readonly types = new Map<string, TypeState>();
   /** Samples dropped because the type cap was reached (for tests and diagnostics). */

@@ -263,6 +263,48 @@ describe('core/assessment-analyzer', () => {
     assert.equal(errors.length, 1);
   });
 
+  it('a full baseline records about fullRecordShare of what it could record, the same picks for the same stream; below the cap every one', async () => {
+    async function run(share?: number): Promise<{ before: number; after: number; users: string[] }> {
+      const store = new MemoryBaselineStore({ maxSamplesPerType: 50 });
+      let appended = 0;
+      const append = store.append.bind(store);
+      store.append = (type, sample, expireBeforeMs) => {
+        appended += 1;
+        return append(type, sample, expireBeforeMs);
+      };
+      const a = analyzer(store, {}, share === undefined ? {} : { fullRecordShare: share });
+      const t = await feed(a, 50, T0);
+      const before = appended;
+      await feed(a, 800, t, MIN, 'f', 3);
+      const users = (await store.samples('quiz', 0)).map((x) => x.user).sort();
+      return { before, after: appended - before, users };
+    }
+    const first = await run();
+    assert.equal(first.before, 50, 'below the cap every accepted submission is recorded');
+    // 800 x 0.125 = 100 expected (binomial SD about 9.4).
+    assert.ok(first.after >= 70 && first.after <= 130, `recorded ${first.after} of 800 past the cap`);
+    // The baseline stays full, of the newest samples.
+    assert.equal(first.users.length, 50);
+    assert.ok(first.users.every((u) => u.startsWith('f')));
+    assert.deepEqual((await run()).users, first.users, 'the same stream makes the same picks');
+    assert.equal((await run(1)).after, 800, 'fullRecordShare 1 records every one');
+  });
+
+  it('a store that caps nothing is never thinned; a fullRecordShare outside (0, 1] is refused at construction', async () => {
+    let appended = 0;
+    const a = analyzer(
+      sharedStoreAppending(() => {
+        appended += 1;
+        return Promise.resolve();
+      }),
+    );
+    await feed(a, 300, T0);
+    assert.equal(appended, 300);
+    for (const bad of [0, -0.5, 1.5, Number.NaN, '0.5']) {
+      assert.throws(() => analyzer(new MemoryBaselineStore(), {}, { fullRecordShare: bad as number }), (err: unknown) => (err as { code?: string }).code === 'ERR_WATCHPOST_INVALID_OPTION' && String(err).includes('fullRecordShare'));
+    }
+  });
+
   it('keeps a bounded number of cached types', async () => {
     const a = analyzer(new MemoryBaselineStore(), {}, { maxCachedTypes: 3 });
     for (let i = 0; i < 10; i++) await a.analyze(honest(seeded(i), 'u', T0 + i * MIN, `type${i}`));

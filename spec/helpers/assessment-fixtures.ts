@@ -7,7 +7,7 @@ import type { AssessmentAnomalyConfig } from '../../lib/detection/assessment-con
 import { DEFAULT_ASSESSMENT_ANOMALY_CONFIG } from '../../lib/detection/assessment-config';
 import { type BaselineSample, type BaselineSnapshot, DAY_MS, computeStats } from '../../lib/detection/assessment-baseline';
 import { PATTERN_BITS } from '../../lib/detection/assessment-patterns';
-import { seeded } from '../../scripts/seeded-random';
+import { seeded } from '../../lib/core/seeded-random';
 
 /** A Monday, 00:00 UTC: the time every fixture starts from. */
 export const T0 = Date.UTC(2025, 0, 6);

@@ -1,4 +1,4 @@
-/** A small seeded uniform generator (mulberry32): repeatable demos and test fixtures. */
+/** A small seeded uniform generator (mulberry32): repeatable choices (baseline thinning), demos and test fixtures. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
