@@ -122,6 +122,9 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     if (value !== undefined) root.value = sanitizeLeaf(value, limits);
     return root;
   }
+  // Most details are one flat object of a few leaves (one per login, say): copied in one pass,
+  // with the same result the walk below gives, without its stack, set and entry lists.
+  if (copyFlat(value, root, limits)) return root;
   const seen = new Set<object>();
   const stack: Array<{ src: object; dst: Record<string, unknown> | unknown[]; depth: number }> = [{ src: value, dst: root, depth: 0 }];
   while (stack.length > 0) {
@@ -169,6 +172,37 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     if (!isArray && keys.length > limits.maxKeys) (dst as Record<string, unknown>)['[truncated]'] = `${keys.length - limits.maxKeys} more keys`;
   }
   return root;
+}
+
+/**
+ * Copies a flat object (within maxKeys keys, every value a leaf) into the empty `dst` as
+ * sanitizeDetails would; false, with `dst` left empty, for anything else (nested values, too
+ * many keys, keys that cannot be listed).
+ */
+function copyFlat(src: object, dst: Record<string, unknown>, limits: DetailLimits): boolean {
+  let keys: string[];
+  try {
+    keys = Object.keys(src);
+  } catch {
+    return false;
+  }
+  if (keys.length > limits.maxKeys) return false;
+  const values: unknown[] = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i += 1) {
+    let v: unknown;
+    try {
+      v = (src as Record<string, unknown>)[keys[i]];
+    } catch {
+      v = '[unreadable]';
+    }
+    if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) return false;
+    values[i] = v;
+  }
+  for (let i = 0; i < keys.length; i += 1) {
+    const k = keys[i];
+    dst[capText(escapeControlChars(k), 100)] = isSecretKey(k) ? REDACTED : sanitizeLeaf(values[i], limits);
+  }
+  return true;
 }
 
 function sanitizeLeaf(v: unknown, limits: DetailLimits): unknown {

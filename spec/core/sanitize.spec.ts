@@ -60,4 +60,26 @@ describe('core: sanitize', () => {
     assert.equal(out.buf, '[3 bytes]');
     assert.equal((out.list as unknown[]).length, 51);
   });
+
+  it('flat details (copied in one pass) come out as the walk copies the same object nested', () => {
+    const when = new Date(Date.UTC(2026, 0, 2));
+    const flat = Object.defineProperty(
+      { guard: 'wp.secureAuth()', password: 'CANARY-flat', 'k\u0007ey': 'v', n: 3, nan: Number.NaN, big: 'z'.repeat(2000), at: when, buf: Buffer.from('ab'), none: undefined, nil: null, ok: true, note: 'Bearer abcdefghijklmnop' },
+      'boom',
+      { enumerable: true, get() { throw new Error('x'); } },
+    );
+    const out = sanitizeDetails(flat);
+    assert.deepEqual(out, (sanitizeDetails({ x: flat }) as { x: unknown }).x);
+    assert.equal(out.password, '[REDACTED]');
+    assert.equal(out.boom, '[unreadable]');
+    assert.equal(out.at, when.toISOString());
+    assert.equal(out.none, null);
+    assert.equal(out.nan, 'NaN');
+    assert.ok(!JSON.stringify(out).includes('CANARY-flat') && !JSON.stringify(out).includes('abcdefghijklmnop'));
+    assert.ok((out.big as string).length <= 1000);
+    assert.deepEqual(Object.keys(out), Object.keys((sanitizeDetails({ x: flat }) as { x: object }).x));
+    // Past maxKeys the walk decides, with its truncation marker.
+    const wide = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]));
+    assert.equal(sanitizeDetails(wide)['[truncated]'], '10 more keys');
+  });
 });
