@@ -37,7 +37,7 @@ export function usernameOf(policy: AuthPolicy, req: Req): string | undefined {
   return raw.slice(0, 320);
 }
 
-/** Store keys of one login attempt (made once per attempt). */
+/** Store keys of one login attempt's counters (made when its outcome is known). */
 function keys(ipKey: string, user: string | undefined) {
   return {
     ip: `login:ip:${ipKey}`,
@@ -45,10 +45,16 @@ function keys(ipKey: string, user: string | undefined) {
     ipUser: user === undefined ? undefined : `login:ip-user:${ipKey}|${user}`,
     user: user === undefined ? undefined : `login:user:${user}`,
     userDistinct: user === undefined ? undefined : `login:user-ips:${user}`,
-    hardLock: user === undefined ? undefined : `login:lock:${ipKey}|${user}`,
-    accountLock: user === undefined ? undefined : `login:account-lock:${user}`,
     accountOffences: user === undefined ? undefined : `login:account-offences:${user}`,
   };
+}
+
+/** The two lock keys, read before every attempt (a username is needed for either). */
+function hardLockKey(ipKey: string, user: string): string {
+  return `login:lock:${ipKey}|${user}`;
+}
+function accountLockKey(user: string): string {
+  return `login:account-lock:${user}`;
 }
 
 type LoginKeys = ReturnType<typeof keys>;
@@ -64,7 +70,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     const store = suite.store;
     suite.logEvent({ type: 'AUTH_FAILURE', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
     const fromIp = (await store.increment(k.ip, windowMs)).count;
-    if (k.ipUser && k.user && k.userDistinct && k.hardLock && k.accountLock && k.accountOffences) {
+    if (user !== undefined && k.ipUser && k.user && k.userDistinct && k.accountOffences) {
       const [pair, account] = await Promise.all([store.increment(k.ipUser, windowMs), store.increment(k.user, accountWindowMs)]);
       if (pair.count === 1) {
         // A new (IP, account) pair: one more account failing from this IP, one more IP failing on this account.
@@ -76,14 +82,16 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
           suite.logEvent({ type: 'BRUTE_FORCE_ATTEMPT', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { pattern: 'distributed_brute_force', distinctIps: ips.count, windowSeconds: accountWindowMs / 1000 } });
         }
       }
-      if (pair.count >= threshold && !(await store.blockedUntil(k.hardLock))) {
-        await store.block(k.hardLock, cfg.login.lockMs);
+      const hardLock = hardLockKey(ctx.ipKey, user);
+      if (pair.count >= threshold && !(await store.blockedUntil(hardLock))) {
+        await store.block(hardLock, cfg.login.lockMs);
         suite.logEvent({ type: 'ACCOUNT_LOCKED', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { scope: 'ip+username', failures: pair.count, durationMs: cfg.login.lockMs } });
       }
-      if (account.count >= cfg.login.accountThreshold && !(await store.blockedUntil(k.accountLock))) {
+      const accountLock = accountLockKey(user);
+      if (account.count >= cfg.login.accountThreshold && !(await store.blockedUntil(accountLock))) {
         const offence = (await store.increment(k.accountOffences, 86_400_000)).count;
         const duration = accountLockMs(offence, cfg.login.accountLockMs);
-        await store.block(k.accountLock, duration);
+        await store.block(accountLock, duration);
         suite.logEvent({ type: 'ACCOUNT_LOCKED', ip: ctx.ip, userIdentifier: rawUser, request: req, details: { scope: 'account', failures: account.count, durationMs: duration, offence } });
       }
     }
@@ -102,12 +110,11 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
     const rawUser = usernameOf(policy, req);
     const user = rawUser === undefined ? undefined : normalizeUser(rawUser);
-    const k = keys(ctx.ipKey, user);
-    if (k.hardLock && k.accountLock) {
+    if (user !== undefined) {
       let hard: Date | undefined;
       let account: Date | undefined;
       try {
-        [hard, account] = await Promise.all([suite.store.blockedUntil(k.hardLock), suite.store.blockedUntil(k.accountLock)]);
+        [hard, account] = await Promise.all([suite.store.blockedUntil(hardLockKey(ctx.ipKey, user)), suite.store.blockedUntil(accountLockKey(user))]);
       } catch (err) {
         if (!(err instanceof StoreError)) throw err;
         // The store policy decides: fail-closed answers 503, fail-open lets the login through.
@@ -125,7 +132,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
     res.once('finish', () => {
       const outcome = loginOutcome(res.statusCode, policy.failureStatuses);
-      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user, k) : outcome === 'success' ? onSuccess(req, ctx, rawUser, k) : undefined;
+      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user, keys(ctx.ipKey, user)) : outcome === 'success' ? onSuccess(req, ctx, rawUser, keys(ctx.ipKey, user)) : undefined;
       work?.catch((err: unknown) => suite.logger.error({ event: 'login_guard_failed', err: err instanceof Error ? err.message : String(err) }, 'could not record a login outcome'));
     });
     next();

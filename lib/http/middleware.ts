@@ -74,7 +74,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
   };
 
   /** Runs the guards; resolves true when the request may go on. */
-  async function guard(req: WatchpostRequest, res: Response, ctx: RequestContext): Promise<boolean> {
+  async function guard(req: WatchpostRequest, res: Response, ctx: RequestContext, path: string): Promise<boolean> {
     if (suite.deny.has(ctx.ip)) {
       refuseBlocked(req, res, ctx, 'deny_list');
       return false;
@@ -125,7 +125,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
       }
       if (!passed) return false;
     }
-    const mode = modeFor(req.path, cfg.injection.mode, cfg.injection.routes);
+    const mode = modeFor(path, cfg.injection.mode, cfg.injection.routes);
     if (mode === 'off') return true;
     if (req.body === undefined && unparsed !== 'ignore' && hasBody(req) && !/^multipart\//i.test(req.headers['content-type'] ?? '')) {
       if (unparsed === 'reject') {
@@ -187,11 +187,13 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
       return;
     }
     req.watchpost = ctx;
-    if (isExempt(req.path, cfg.exemptPaths)) {
+    // (req.path parses the URL on every read: read once.)
+    const path = req.path;
+    if (isExempt(path, cfg.exemptPaths)) {
       next();
       return;
     }
-    guard(req, res, ctx).then(
+    guard(req, res, ctx, path).then(
       (goOn) => {
         if (goOn) next();
       },
