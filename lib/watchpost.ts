@@ -338,7 +338,8 @@ export async function createWatchpost(options: WatchpostOptions = {}): Promise<W
   if (config.enableAnomalyDetection) {
     let lastStoreErrorLog = 0;
     analyzer = new AssessmentAnalyzer({
-      store: new TypeOrmBaselineStore({ dataSource: () => sink.dataSource }),
+      // Appends run in the background: batches gathered for up to 250 ms make few, large writes.
+      store: new TypeOrmBaselineStore({ dataSource: () => sink.dataSource, batchDelayMs: 250 }),
       config: config.anomaly,
       scanText: (v) => scanner.scanValue(v, 'answer'),
       appendMode: 'background',

@@ -242,7 +242,11 @@ export class AssessmentAnalyzer {
     for (;;) {
       const loads = [...this.cache.values()].map((e) => e.loading).filter((l): l is Promise<void> => l !== undefined);
       if (this.pendingAppends === 0 && loads.length === 0) return;
-      if (this.pendingAppends > 0) loads.push(new Promise<void>((resolve) => this.idleWaiters.push(resolve)));
+      if (this.pendingAppends > 0) {
+        // A store that gathers appends into batches writes them now, not when its timer fires.
+        void this.store.flush?.().catch(() => undefined);
+        loads.push(new Promise<void>((resolve) => this.idleWaiters.push(resolve)));
+      }
       await Promise.all(loads);
     }
   }

@@ -98,6 +98,12 @@ export interface BaselineStore {
   /** Deletes the reference of `type` (an operator re-baselines after a real change). */
   deleteReference(type: string): Promise<void>;
 
+  /**
+   * Writes the appends it holds back (a store that gathers them into batches) without waiting
+   * for its timer; resolves when they are written or failed. Optional.
+   */
+  flush?(): Promise<void>;
+
   /** Releases connections and timers. Idempotent. */
   shutdown(): Promise<void>;
 }

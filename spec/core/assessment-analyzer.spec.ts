@@ -233,6 +233,25 @@ describe('core/assessment-analyzer', () => {
     await a.flush();
   });
 
+  it("flush() asks a store that gathers appends to write them now, instead of waiting for the store's timer", async () => {
+    let held: Array<() => void> = [];
+    let flushed = 0;
+    const store: BaselineStore = {
+      ...sharedStoreAppending(() => new Promise<void>((resolve) => held.push(resolve))),
+      flush: async () => {
+        flushed += 1;
+        for (const release of held) release();
+        held = [];
+      },
+    };
+    const a = analyzer(store, {}, { appendMode: 'background', loadMode: 'background' });
+    await feed(a, 3, T0);
+    assert.equal(held.length, 3, 'three appends held back by the store');
+    await a.flush();
+    assert.ok(flushed >= 1);
+    assert.equal(held.length, 0);
+  });
+
   it('a hung store cannot grow the background backlog past maxPendingAppends', async () => {
     let appends = 0;
     const hung = sharedStoreAppending(() => {
