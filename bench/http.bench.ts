@@ -8,6 +8,7 @@
  * Targets: watchpost adds <= 85 µs of server CPU per request on the GET and the login, and
  * <= 100 µs on the 2 KB assessment POST.
  *   BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 16),
+ *   BENCH_WARMUP (seconds of load per server and route before the rounds; default 6),
  *   BENCH_RATE (requests/s per server; default 0: as fast as the server answers), BENCH_PIN=0 (no CPU pinning),
  *   BENCH_COMPARE=<another build's dist folder> (its watchpost server measured in the same turns).
  */
@@ -19,6 +20,15 @@ import { MODES, SCENARIOS, type Mode, type Scenario } from './http-app';
 import { median } from './median';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/**
+ * Seconds of load each server takes on a route before its rounds. V8 optimises a function once
+ * it has run often enough, so code that runs once per batch (the event and baseline writers)
+ * or once per request in a long chain is still being compiled seconds into a run: after 2 s of
+ * warm-up the watchpost server's first 5-s round carried about 170 optimisations and 30 µs of
+ * CPU per request more than the next ones (10-20 optimisations each). The figures are meant for
+ * a server that has been running for a while.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** Requests per second sent to each server; 0 (default) sends as fast as the server answers. */
@@ -105,7 +115,7 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, each server in its own process${PIN ? `; servers on CPU ${PIN.serverCpu}, load tool on CPU ${PIN.loadCpus}` : ''}`);
+  console.log(`autocannon, ${CONNECTIONS} connections, ${WARMUP} s of warm-up, ${SECONDS} s per measurement, ${ROUNDS} rounds, each server in its own process${PIN ? `; servers on CPU ${PIN.serverCpu}, load tool on CPU ${PIN.loadCpus}` : ''}`);
   if (COMPARE) console.log(`compared build: ${path.resolve(COMPARE)} (its watchpost server, shown as "compare")`);
   const servers = new Map<Label, { child: ChildProcess; port: number }>();
   for (const label of LABELS) servers.set(label, await startServer(label));
@@ -114,7 +124,7 @@ async function main(): Promise<void> {
   const perRound = new Map<string, Figures[]>();
   for (const s of SCENARIOS) {
     const rounds = new Map<Label, Figures[]>(LABELS.map((m) => [m, []]));
-    for (const mode of LABELS) await load(servers.get(mode)!.port, s, 2); // warm-up
+    for (const mode of LABELS) await load(servers.get(mode)!.port, s, WARMUP); // warm-up
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const mode of LABELS) {
         const { child, port } = servers.get(mode)!;
