@@ -83,7 +83,9 @@ interface Periodic {
  */
 function periodicFits(ids: readonly number[], distinct: number, limit: number): { alternation?: Periodic; cycle?: Periodic } {
   const n = ids.length;
-  const maxP = Math.min(MAX_PERIOD, Math.floor(n / 2));
+  // A period's phase values are answers, so a period longer than the number of distinct
+  // answers cannot have all-different phase values (no cycle); alternation is period 2.
+  const maxP = Math.min(MAX_PERIOD, Math.floor(n / 2), Math.max(2, distinct));
   let alternation: Periodic | undefined;
   let cycle: Periodic | undefined;
   const counts: number[] = new Array<number>(distinct).fill(0);
