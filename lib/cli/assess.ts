@@ -224,6 +224,8 @@ export const run: CliCommand = async (args, io) => {
     config,
     scanText,
     appendMode: 'await',
+    // The same stream makes the same picks when a full baseline is thinned: a run is repeatable.
+    thinningSeed: 0x5eed,
     onError: (err) => io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`),
   });
   await assessStream(io, analyzer);

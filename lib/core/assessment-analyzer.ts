@@ -10,6 +10,7 @@
 import type { AssessmentAnomaly, AssessmentSubmission, AssessmentVerdict } from './types';
 import type { BaselineStore } from './assessment-baseline-store';
 import { ERR_BASELINE_STORE } from './assessment-baseline-store';
+import { randomInt } from 'node:crypto';
 import { ConfigError, StoreError } from './errors';
 import { seeded } from './seeded-random';
 import type { AssessmentAnomalyConfig } from '../detection/assessment-config';
@@ -33,8 +34,6 @@ const WARM_BACKGROUND_RELOAD_MS = 30_000;
 
 /** Default share of recordable submissions recorded once a type's baseline is full. */
 const FULL_RECORD_SHARE = 0.125;
-/** Seed of the thinning choices: a run over the same stream makes the same choices. */
-const THINNING_SEED = 0x5eed;
 
 /** Options of {@link AssessmentAnalyzer}. */
 export interface AssessmentAnalyzerOptions {
@@ -89,9 +88,18 @@ export interface AssessmentAnalyzerOptions {
    * full baseline stays a fair sample of its users while each new sample costs a write and the
    * displacement of an old one only one time in 1/share. A full baseline then turns over that
    * many times more slowly (its window still bounds it). A number in (0, 1]; `1` records
-   * every one. Defaults to `0.125`.
+   * every one. Defaults to `0.125`. The share is an estimate's: appends of users already in
+   * the baseline (which replace their row) and other instances' appends are counted until the
+   * next load sets the count right, so a type just under its cap may be thinned, or a full one
+   * not yet, for up to one reload interval.
    */
   readonly fullRecordShare?: number;
+  /**
+   * Seed of the thinning picks. Defaults to a random one, so that no client can tell which
+   * submissions are recorded; `watchpost assess` passes a fixed one, so that a run over the
+   * same stream makes the same picks.
+   */
+  readonly thinningSeed?: number;
   /** Store and scanner failures. Defaults to ignoring them (detection carries on). */
   readonly onError?: (err: unknown, context: { readonly op: string; readonly type?: string }) => void;
   /** Called when a type's live baseline starts (or stops) drifting from its reference. */
@@ -144,7 +152,7 @@ export class AssessmentAnalyzer {
   private readonly maxCachedTypes: number;
   private readonly maxPendingAppends: number;
   private readonly fullRecordShare: number;
-  private readonly pick = seeded(THINNING_SEED);
+  private readonly pick: () => number;
   private readonly onError: NonNullable<AssessmentAnalyzerOptions['onError']>;
   private readonly cache = new Map<string, CacheEntry>();
   /** Background appends in flight, and who waits for them all to settle (flush). */
@@ -168,6 +176,7 @@ export class AssessmentAnalyzer {
       throw new ConfigError('ERR_WATCHPOST_INVALID_OPTION', `AssessmentAnalyzer: fullRecordShare ${JSON.stringify(share)} is not valid. Expected a number above 0 and at most 1.`);
     }
     this.fullRecordShare = share;
+    this.pick = seeded(options.thinningSeed ?? randomInt(0, 2 ** 32));
     this.onDrift = options.onDrift;
     this.onReference = options.onReference;
   }
@@ -176,8 +185,9 @@ export class AssessmentAnalyzer {
   private readonly onReference?: AssessmentAnalyzerOptions['onReference'];
 
   /**
-   * Analyzes one submission: detect against the type's cached baseline, then (when accepted)
-   * append it to the baseline. Never rejects because of the store or the scanner.
+   * Analyzes one submission: detect against the type's cached baseline, then (when it may be
+   * recorded, and past the cap only for the share `fullRecordShare`) append it to the baseline.
+   * Never rejects because of the store or the scanner.
    */
   async analyze(sub: AssessmentSubmission): Promise<AssessmentAnalysis> {
     const at = sub.submittedAt instanceof Date ? sub.submittedAt.getTime() : Number.NaN;
@@ -243,8 +253,13 @@ export class AssessmentAnalyzer {
       const loads = [...this.cache.values()].map((e) => e.loading).filter((l): l is Promise<void> => l !== undefined);
       if (this.pendingAppends === 0 && loads.length === 0) return;
       if (this.pendingAppends > 0) {
-        // A store that gathers appends into batches writes them now, not when its timer fires.
-        void this.store.flush?.().catch(() => undefined);
+        // A store that gathers appends into batches writes them now, not when its timer fires
+        // (its failures reach the appends' own promises; a throwing flush changes nothing here).
+        try {
+          void Promise.resolve(this.store.flush?.()).catch(() => undefined);
+        } catch {
+          // the appends settle on the store's own schedule
+        }
         loads.push(new Promise<void>((resolve) => this.idleWaiters.push(resolve)));
       }
       await Promise.all(loads);

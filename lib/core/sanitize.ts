@@ -123,8 +123,16 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     return root;
   }
   // Most details are one flat object of a few leaves (one per login, say): copied in one pass,
-  // with the same result the walk below gives, without its stack, set and entry lists.
-  if (copyFlat(value, root, limits)) return root;
+  // with the same result the walk below gives, without its stack, set and entry lists. What it
+  // read of the top level is handed to the walk otherwise, so that no getter runs twice.
+  const top = readTop(value, limits);
+  if (top && top.flat) {
+    for (let i = 0; i < top.keys.length; i += 1) {
+      const k = top.keys[i];
+      root[capText(escapeControlChars(k), 100)] = isSecretKey(k) ? REDACTED : sanitizeLeaf(top.values[i], limits);
+    }
+    return root;
+  }
   const seen = new Set<object>();
   const stack: Array<{ src: object; dst: Record<string, unknown> | unknown[]; depth: number }> = [{ src: value, dst: root, depth: 0 }];
   while (stack.length > 0) {
@@ -132,13 +140,16 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     seen.add(src);
     const isArray = Array.isArray(src);
     let keys: string[];
+    const read = src === value && top ? top : undefined;
     try {
-      keys = isArray ? [] : Object.keys(src);
+      keys = isArray ? [] : read ? read.keys : Object.keys(src);
     } catch {
       continue;
     }
     const entries: Array<[string | number, unknown]> = [];
-    if (isArray) {
+    if (read) {
+      for (let i = 0; i < read.values.length; i += 1) entries.push([keys[i], read.values[i]]);
+    } else if (isArray) {
       const arr = src as unknown[];
       for (let i = 0; i < Math.min(arr.length, limits.maxItems); i += 1) entries.push([i, arr[i]]);
     } else {
@@ -175,19 +186,20 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
 }
 
 /**
- * Copies a flat object (within maxKeys keys, every value a leaf) into the empty `dst` as
- * sanitizeDetails would; false, with `dst` left empty, for anything else (nested values, too
- * many keys, keys that cannot be listed).
+ * The top level of a details object, read once: its keys and (when there are no more than
+ * maxKeys) their values, and whether every value is a leaf. Undefined when its keys cannot be
+ * listed, or when there are more than maxKeys (the walk then reads the first maxKeys itself).
  */
-function copyFlat(src: object, dst: Record<string, unknown>, limits: DetailLimits): boolean {
+function readTop(src: object, limits: DetailLimits): { keys: string[]; values: unknown[]; flat: boolean } | undefined {
   let keys: string[];
   try {
     keys = Object.keys(src);
   } catch {
-    return false;
+    return undefined;
   }
-  if (keys.length > limits.maxKeys) return false;
+  if (keys.length > limits.maxKeys) return undefined;
   const values: unknown[] = new Array<unknown>(keys.length);
+  let flat = true;
   for (let i = 0; i < keys.length; i += 1) {
     let v: unknown;
     try {
@@ -195,14 +207,10 @@ function copyFlat(src: object, dst: Record<string, unknown>, limits: DetailLimit
     } catch {
       v = '[unreadable]';
     }
-    if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) return false;
+    if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) flat = false;
     values[i] = v;
   }
-  for (let i = 0; i < keys.length; i += 1) {
-    const k = keys[i];
-    dst[capText(escapeControlChars(k), 100)] = isSecretKey(k) ? REDACTED : sanitizeLeaf(values[i], limits);
-  }
-  return true;
+  return { keys, values, flat };
 }
 
 function sanitizeLeaf(v: unknown, limits: DetailLimits): unknown {

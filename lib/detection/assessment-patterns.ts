@@ -75,7 +75,8 @@ interface Periodic {
 }
 
 /**
- * For each period p (2..12, at least two full cycles): the phase values (the most common
+ * For each period p (2..12, at least two full cycles, and no longer than the number of distinct
+ * answers, past which no cycle can form): the phase values (the most common
  * answer at each position modulo p) and how many answers differ from them. Returns the best
  * period-2 fit with two different phase values (alternation), and the best fit of a period
  * >= 3 whose phase values are all different (a cycle through p options). A period is given up

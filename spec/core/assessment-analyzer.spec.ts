@@ -283,7 +283,9 @@ describe('core/assessment-analyzer', () => {
   });
 
   it('a full baseline records about fullRecordShare of what it could record, the same picks for the same stream; below the cap every one', async () => {
-    async function run(share?: number): Promise<{ before: number; after: number; users: string[] }> {
+    // Background loads with submissions 100 ms apart: the type reloads at most every 30 s of
+    // submission time, so fullness comes from the samples loaded plus the appends since.
+    async function run(share?: number, loadMode: 'await' | 'background' = 'await'): Promise<{ before: number; after: number; users: string[] }> {
       const store = new MemoryBaselineStore({ maxSamplesPerType: 50 });
       let appended = 0;
       const append = store.append.bind(store);
@@ -291,10 +293,12 @@ describe('core/assessment-analyzer', () => {
         appended += 1;
         return append(type, sample, expireBeforeMs);
       };
-      const a = analyzer(store, {}, share === undefined ? {} : { fullRecordShare: share });
-      const t = await feed(a, 50, T0);
+      const a = analyzer(store, {}, { thinningSeed: 7, loadMode, ...(share === undefined ? {} : { fullRecordShare: share }) });
+      const step = loadMode === 'background' ? 100 : MIN;
+      const t = await feed(a, 50, T0, step);
       const before = appended;
-      await feed(a, 800, t, MIN, 'f', 3);
+      await feed(a, 800, t, step, 'f', 3);
+      await a.flush();
       const users = (await store.samples('quiz', 0)).map((x) => x.user).sort();
       return { before, after: appended - before, users };
     }
@@ -305,18 +309,22 @@ describe('core/assessment-analyzer', () => {
     // The baseline stays full, of the newest samples.
     assert.equal(first.users.length, 50);
     assert.ok(first.users.every((u) => u.startsWith('f')));
-    assert.deepEqual((await run()).users, first.users, 'the same stream makes the same picks');
+    assert.deepEqual((await run()).users, first.users, 'the same stream (and seed) makes the same picks');
     assert.equal((await run(1)).after, 800, 'fullRecordShare 1 records every one');
+    const rare = await run(undefined, 'background');
+    assert.ok(rare.after >= 70 && rare.after <= 130, `with rare reloads, recorded ${rare.after} of 800 past the cap`);
   });
 
-  it('a store that caps nothing is never thinned; a fullRecordShare outside (0, 1] is refused at construction', async () => {
+  it('a store that caps nothing is never thinned, however many samples it holds; a fullRecordShare outside (0, 1] is refused at construction', async () => {
     let appended = 0;
-    const a = analyzer(
-      sharedStoreAppending(() => {
+    const held = Array.from({ length: 100 }, (_, i) => ({ user: `old${i}`, atMs: T0 - 1000 - i, accepted: true, choiceItems: 12, patterns: 0, lnTimePerItem: 2.3 }));
+    const a = analyzer({
+      ...sharedStoreAppending(() => {
         appended += 1;
         return Promise.resolve();
       }),
-    );
+      samples: () => Promise.resolve(held),
+    });
     await feed(a, 300, T0);
     assert.equal(appended, 300);
     for (const bad of [0, -0.5, 1.5, Number.NaN, '0.5']) {

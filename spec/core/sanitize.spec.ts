@@ -78,6 +78,17 @@ describe('core: sanitize', () => {
     assert.ok(!JSON.stringify(out).includes('CANARY-flat') && !JSON.stringify(out).includes('abcdefghijklmnop'));
     assert.ok((out.big as string).length <= 1000);
     assert.deepEqual(Object.keys(out), Object.keys((sanitizeDetails({ x: flat }) as { x: object }).x));
+    // Each getter runs once, whether the object turns out flat or not.
+    let reads = 0;
+    const counting = (nested: boolean) => Object.defineProperty(nested ? { n: { deep: 1 } } : { n: 1 }, 'g', { enumerable: true, get: () => ++reads });
+    reads = 0;
+    assert.equal(sanitizeDetails(counting(false)).g, 1);
+    assert.equal(reads, 1, 'flat: the getter ran once');
+    reads = 0;
+    const nestedOut = sanitizeDetails(counting(true));
+    assert.equal(nestedOut.g, 1);
+    assert.deepEqual(nestedOut.n, { deep: 1 });
+    assert.equal(reads, 1, 'not flat: the walk uses what was read, the getter ran once');
     // Past maxKeys the walk decides, with its truncation marker.
     const wide = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]));
     assert.equal(sanitizeDetails(wide)['[truncated]'], '10 more keys');
