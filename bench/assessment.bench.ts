@@ -193,7 +193,7 @@ async function cliEquivalence(config: ScenarioConfig, seed: number, expected: re
   const out = new PassThrough();
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString('utf8')));
-  const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}) });
+  const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: 1 });
   await assessStream({ stdin: input, stdout: out }, analyzer);
   const got = text.trimEnd().split('\n');
   if (got.length !== expected.length) return false;

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (labels) await writeAll(labels, stream.items.map((i) => JSON.stringify({ kind: i.kind, type: i.sub.type })));
   const verdicts = arg('verdicts');
   if (verdicts) {
-    const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}) });
+    const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: 1 });
     const lines: string[] = [];
     for (const item of stream.items) lines.push(JSON.stringify(await analyzer.analyze(item.sub)));
     await writeAll(verdicts, lines);
