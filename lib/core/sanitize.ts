@@ -122,17 +122,6 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     if (value !== undefined) root.value = sanitizeLeaf(value, limits);
     return root;
   }
-  // Most details are one flat object of a few leaves (one per login, say): copied in one pass,
-  // with the same result the walk below gives, without its stack, set and entry lists. What it
-  // read of the top level is handed to the walk otherwise, so that no getter runs twice.
-  const top = readTop(value, limits);
-  if (top && top.flat) {
-    for (let i = 0; i < top.keys.length; i += 1) {
-      const k = top.keys[i];
-      root[capText(escapeControlChars(k), 100)] = isSecretKey(k) ? REDACTED : sanitizeLeaf(top.values[i], limits);
-    }
-    return root;
-  }
   const seen = new Set<object>();
   const stack: Array<{ src: object; dst: Record<string, unknown> | unknown[]; depth: number }> = [{ src: value, dst: root, depth: 0 }];
   while (stack.length > 0) {
@@ -140,16 +129,13 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     seen.add(src);
     const isArray = Array.isArray(src);
     let keys: string[];
-    const read = src === value && top ? top : undefined;
     try {
-      keys = isArray ? [] : read ? read.keys : Object.keys(src);
+      keys = isArray ? [] : Object.keys(src);
     } catch {
       continue;
     }
     const entries: Array<[string | number, unknown]> = [];
-    if (read) {
-      for (let i = 0; i < read.values.length; i += 1) entries.push([keys[i], read.values[i]]);
-    } else if (isArray) {
+    if (isArray) {
       const arr = src as unknown[];
       for (let i = 0; i < Math.min(arr.length, limits.maxItems); i += 1) entries.push([i, arr[i]]);
     } else {
@@ -183,34 +169,6 @@ export function sanitizeDetails(value: unknown, limits: DetailLimits = DEFAULT_D
     if (!isArray && keys.length > limits.maxKeys) (dst as Record<string, unknown>)['[truncated]'] = `${keys.length - limits.maxKeys} more keys`;
   }
   return root;
-}
-
-/**
- * The top level of a details object, read once: its keys and (when there are no more than
- * maxKeys) their values, and whether every value is a leaf. Undefined when its keys cannot be
- * listed, or when there are more than maxKeys (the walk then reads the first maxKeys itself).
- */
-function readTop(src: object, limits: DetailLimits): { keys: string[]; values: unknown[]; flat: boolean } | undefined {
-  let keys: string[];
-  try {
-    keys = Object.keys(src);
-  } catch {
-    return undefined;
-  }
-  if (keys.length > limits.maxKeys) return undefined;
-  const values: unknown[] = new Array<unknown>(keys.length);
-  let flat = true;
-  for (let i = 0; i < keys.length; i += 1) {
-    let v: unknown;
-    try {
-      v = (src as Record<string, unknown>)[keys[i]];
-    } catch {
-      v = '[unreadable]';
-    }
-    if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) flat = false;
-    values[i] = v;
-  }
-  return { keys, values, flat };
 }
 
 function sanitizeLeaf(v: unknown, limits: DetailLimits): unknown {

@@ -119,9 +119,9 @@ export class TypeOrmBaselineStore implements BaselineStore {
     const earlier = this.queued.get(key);
     if (!earlier || earlier.sample.atMs <= sample.atMs) this.queued.set(key, { type, sample, json: JSON.stringify(sample), expireBeforeMs });
     const done = settlement.done;
-    if (this.queued.size >= BATCH_MAX_ROWS) void this.flushQueued();
+    if (this.queued.size >= BATCH_MAX_ROWS) void this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flushQueued(), this.batchDelayMs);
+      this.timer = setTimeout(() => void this.flush(), this.batchDelayMs);
       this.timer.unref?.();
     }
     return done;
@@ -129,11 +129,6 @@ export class TypeOrmBaselineStore implements BaselineStore {
 
   /** Writes what is queued now; resolves when it is written (or failed). */
   flush(): Promise<void> {
-    return this.flushQueued();
-  }
-
-  /** Writes what is queued now; resolves when it is written (or failed). */
-  private flushQueued(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -231,7 +226,7 @@ export class TypeOrmBaselineStore implements BaselineStore {
 
   /** Writes the queued samples, then refuses further work. */
   async shutdown(): Promise<void> {
-    await this.flushQueued();
+    await this.flush();
     this.closed = true;
   }
 

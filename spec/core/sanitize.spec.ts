@@ -61,7 +61,7 @@ describe('core: sanitize', () => {
     assert.equal((out.list as unknown[]).length, 51);
   });
 
-  it('flat details (copied in one pass) come out as the walk copies the same object nested', () => {
+  it('flat details come out as the same object copied nested, and each getter runs once', () => {
     const when = new Date(Date.UTC(2026, 0, 2));
     const flat = Object.defineProperty(
       { guard: 'wp.secureAuth()', password: 'CANARY-flat', 'k\u0007ey': 'v', n: 3, nan: Number.NaN, big: 'z'.repeat(2000), at: when, buf: Buffer.from('ab'), none: undefined, nil: null, ok: true, note: 'Bearer abcdefghijklmnop' },
