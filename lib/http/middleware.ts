@@ -6,6 +6,7 @@
  * Every rejection of an async step goes to next(err), and next is called at most once.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import helmet from 'helmet';
 import { blockKeyOf } from '../core/engine';
 import { StoreError } from '../core/errors';
@@ -34,9 +35,9 @@ export interface WatchpostMiddleware extends RequestHandler {
   flush(): void;
 }
 
-function hasBody(req: Request): boolean {
-  const len = req.headers['content-length'];
-  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const len = headers['content-length'];
+  return (len !== undefined && len !== '0') || headers['transfer-encoding'] !== undefined;
 }
 
 async function readRaw(req: Request, max: number): Promise<string | undefined> {
@@ -56,7 +57,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
   const warned: IdentityWarnings = { trustProxy: false, forwardedFor: false };
   const addresses: AddressMemo = new Map();
   const aggregate = new EventAggregator((e) => suite.logEvent(e), 60_000);
-  const headers = cfg.securityHeaders === false ? undefined : helmet(cfg.securityHeaders as Parameters<typeof helmet>[0]);
+  const securityHeaders = cfg.securityHeaders === false ? undefined : helmet(cfg.securityHeaders as Parameters<typeof helmet>[0]);
   const limiter = cfg.enableRateLimiting
     ? createLimiter(suite, { limit: cfg.rateLimit.limit, windowMs: cfg.rateLimit.windowMs, name: 'global', skip: (req) => Boolean((req as WatchpostRequest).watchpost?.allowListed) })
     : undefined;
@@ -74,7 +75,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
   };
 
   /** Runs the guards; resolves true when the request may go on. */
-  async function guard(req: WatchpostRequest, res: Response, ctx: RequestContext, path: string): Promise<boolean> {
+  async function guard(req: WatchpostRequest, res: Response, ctx: RequestContext, path: string, headers: IncomingHttpHeaders): Promise<boolean> {
     if (suite.deny.has(ctx.ip)) {
       refuseBlocked(req, res, ctx, 'deny_list');
       return false;
@@ -96,11 +97,11 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
         return false;
       }
     }
-    if (headers) {
+    if (securityHeaders) {
       // helmet sets its headers and calls next at once: no promise needed unless it defers.
       let outcome: { err?: unknown } | undefined;
       let settle: ((err?: unknown) => void) | undefined;
-      headers(req, res, (err?: unknown) => {
+      securityHeaders(req, res, (err?: unknown) => {
         if (settle) settle(err);
         else outcome = { err };
       });
@@ -127,9 +128,9 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
     }
     const mode = modeFor(path, cfg.injection.mode, cfg.injection.routes);
     if (mode === 'off') return true;
-    if (req.body === undefined && unparsed !== 'ignore' && hasBody(req) && !/^multipart\//i.test(req.headers['content-type'] ?? '')) {
+    if (req.body === undefined && unparsed !== 'ignore' && hasBody(headers) && !/^multipart\//i.test(headers['content-type'] ?? '')) {
       if (unparsed === 'reject') {
-        suite.logEvent({ type: 'MALFORMED_REQUEST', ip: ctx.ip, request: req, details: { reason: 'unparsed body', contentType: String(req.headers['content-type'] ?? '').slice(0, 100) } });
+        suite.logEvent({ type: 'MALFORMED_REQUEST', ip: ctx.ip, request: req, details: { reason: 'unparsed body', contentType: String(headers['content-type'] ?? '').slice(0, 100) } });
         refuse(res, 415, 'unsupported_media_type', ctx.requestId);
         return false;
       }
@@ -152,7 +153,7 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
       req._body = true;
     }
     const stop = suite.metrics.startCheckTimer('injection');
-    const verdict = scanRequest(suite.scanner, req);
+    const verdict = scanRequest(suite.scanner, req, path, headers);
     stop();
     ctx.injection = verdict;
     if (verdict.attack) {
@@ -177,23 +178,27 @@ export function createMiddleware(suite: HttpSuite, options: MiddlewareOptions = 
     if (typeof next !== 'function') {
       throw new TypeError('watchpost: the middleware must be mounted with app.use(wp.middleware()).');
     }
-    const locals = req.app.locals as Record<symbol, unknown>;
+    // Every read of a property of Express's req and res is a slow lookup (each request's
+    // objects get a hidden class of their own): app, headers and path are read once here.
+    const app = req.app;
+    const locals = app.locals as Record<symbol, unknown>;
     if (locals[SUITE_KEY] !== suite) locals[SUITE_KEY] = suite;
+    const headers = req.headers;
     let ctx: RequestContext;
     try {
-      ctx = identify(suite, req, res, warned, onBadAddress, addresses);
+      ctx = identify(suite, req, res, headers, app, warned, onBadAddress, addresses);
     } catch (err) {
       next(err);
       return;
     }
     req.watchpost = ctx;
-    // (req.path parses the URL on every read: read once.)
+    // (req.path also parses the URL on every read.)
     const path = req.path;
     if (isExempt(path, cfg.exemptPaths)) {
       next();
       return;
     }
-    guard(req, res, ctx, path).then(
+    guard(req, res, ctx, path, headers).then(
       (goOn) => {
         if (goOn) next();
       },

@@ -4,7 +4,8 @@
  * echoed back), and the client address from Express's `req.ip`, so that `trust proxy`
  * decides. A spoofed X-Forwarded-For changes nothing while trust proxy is off.
  */
-import type { Request, Response } from 'express';
+import type { Application, Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { newId } from '../core/ids';
 import { canonicalIp } from '../core/ip';
 import type { HttpSuite, RequestContext } from './suite';
@@ -30,17 +31,20 @@ const ADDRESS_MEMO_MAX = 10_000;
 /** Remembered address facts: clients send request after request from the same address. */
 export type AddressMemo = Map<string, AddressFacts>;
 
-/** Builds `req.watchpost`. Returns the context, or undefined when no address is known at all. */
-export function identify(suite: HttpSuite, req: Request, res: Response, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void, memo?: AddressMemo): RequestContext {
-  const incoming = req.headers['x-request-id'];
+/**
+ * Builds `req.watchpost`. `headers` and `app` are the request's, read once by the caller:
+ * every property read on Express's req and res is a slow lookup (see docs/operations.md).
+ */
+export function identify(suite: HttpSuite, req: Request, res: Response, headers: IncomingHttpHeaders, app: Application, warned: IdentityWarnings, onBadAddress: (raw: string, fallback: string) => void, memo?: AddressMemo): RequestContext {
+  const incoming = headers['x-request-id'];
   const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : newId();
   res.setHeader('X-Request-Id', requestId);
 
-  if (!warned.trustProxy && req.app.get('trust proxy') === true) {
+  if (!warned.trustProxy && app.get('trust proxy') === true) {
     warned.trustProxy = true;
     suite.logger.warn({ event: 'permissive_trust_proxy', code: 'WRN_WATCHPOST_PERMISSIVE_TRUST_PROXY' }, 'Express trust proxy is true: any client can choose its IP with X-Forwarded-For; set it to the number of proxies or their addresses');
   }
-  if (!warned.forwardedFor && req.headers['x-forwarded-for'] !== undefined && !req.app.get('trust proxy')) {
+  if (!warned.forwardedFor && headers['x-forwarded-for'] !== undefined && !app.get('trust proxy')) {
     warned.forwardedFor = true;
     suite.logger.warn({ event: 'unexpected_x_forwarded_for', code: 'WRN_WATCHPOST_UNEXPECTED_X_FORWARDED_FOR' }, 'requests carry X-Forwarded-For but trust proxy is off: behind a proxy every client appears as the proxy; set app.set("trust proxy", …)');
   }

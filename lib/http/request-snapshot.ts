@@ -5,6 +5,7 @@
  * never appear in an event snippet.
  */
 import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isSecretKey } from '../core/sanitize';
 import type { InjectionScanner } from '../core/ports';
 import type { ScanInput, ScanVerdict } from '../core/types';
@@ -35,9 +36,9 @@ export function parseCookies(header: string | undefined): Array<[string, string]
 /**
  * Scans everything of a request the app will read, in one detector call (one set of caps for
  * the whole request). Secret fields are skipped by the detector (`skipValuesOf`), secret
- * cookies here.
+ * cookies here. `path` and `headers` are the request's, read once by the caller.
  */
-export function scanRequest(scanner: InjectionScanner, req: Request): ScanVerdict {
+export function scanRequest(scanner: InjectionScanner, req: Request, path: string, headers: IncomingHttpHeaders): ScanVerdict {
   const inputs: ScanInput[] = [];
   const query = req.query as unknown;
   if (query && typeof query === 'object' && Object.keys(query).length > 0) inputs.push({ location: 'query', path: '', value: query });
@@ -45,14 +46,13 @@ export function scanRequest(scanner: InjectionScanner, req: Request): ScanVerdic
   if (typeof body === 'string' ? body.length > 0 : body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
     inputs.push({ location: 'body', path: '', value: body });
   }
-  const path = req.path;
   if (path.length > 1) inputs.push({ location: 'path', path: 'path', value: path });
-  for (const [name, value] of parseCookies(req.headers.cookie)) {
+  for (const [name, value] of parseCookies(headers.cookie)) {
     if (!isSecretKey(name) && value.length > 0) inputs.push({ location: 'cookie', path: name, value });
   }
-  const ua = req.headers['user-agent'];
+  const ua = headers['user-agent'];
   if (typeof ua === 'string' && ua.length > 0) inputs.push({ location: 'user_agent', path: 'user-agent', value: ua });
-  const referer = req.headers.referer;
+  const referer = headers.referer;
   if (typeof referer === 'string' && referer.length > 0) inputs.push({ location: 'referer', path: 'referer', value: referer });
   return inputs.length === 0 ? CLEAN : scanner.scanInputs(inputs);
 }
