@@ -15,7 +15,7 @@
  * Options: `--seeds 1,2,3` (default 1,2,3), `--quick` (one seed, no poisoning ablation).
  */
 import { PassThrough, Readable } from 'node:stream';
-import { AssessmentAnalyzer } from '../lib/core/assessment-analyzer';
+import { AssessmentAnalyzer, REPEATABLE_THINNING_SEED } from '../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions } from '../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../lib/stores/memory-baseline-store';
 import { assessStream } from '../lib/cli/assess';
@@ -193,7 +193,7 @@ async function cliEquivalence(config: ScenarioConfig, seed: number, expected: re
   const out = new PassThrough();
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString('utf8')));
-  const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: 1 });
+  const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: REPEATABLE_THINNING_SEED });
   await assessStream({ stdin: input, stdout: out }, analyzer);
   const got = text.trimEnd().split('\n');
   if (got.length !== expected.length) return false;

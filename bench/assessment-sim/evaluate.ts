@@ -7,7 +7,7 @@
  */
 import type { AssessmentSubmission } from '../../lib/core/types';
 import { DAY_MS } from '../../lib/detection/assessment-baseline';
-import { AssessmentAnalyzer, type AssessmentAnalysis } from '../../lib/core/assessment-analyzer';
+import { AssessmentAnalyzer, REPEATABLE_THINNING_SEED, type AssessmentAnalysis } from '../../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions, type AssessmentAnomalyOptions } from '../../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../../lib/stores/memory-baseline-store';
 import { tooFastThresholdSec } from '../../lib/detection/assessment-anomaly';
@@ -88,7 +88,7 @@ export interface StreamResult {
 export async function runStream(stream: Stream, options: AssessmentAnomalyOptions = {}, keepLines = false): Promise<StreamResult> {
   const config = parseAssessmentAnomalyOptions(options, 'benchmark');
   const store = new MemoryBaselineStore();
-  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: 1 });
+  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: REPEATABLE_THINNING_SEED });
   const honestByType: Record<string, Tally> = {};
   const honestAll = tally();
   const benign = tally();
@@ -180,7 +180,7 @@ export interface SpeedPoisoningResult {
 export async function runSpeedPoisoning(form: Form, pop: ScenarioConfig['population'], seed: number, guard: boolean, attack = true): Promise<SpeedPoisoningResult> {
   const config = parseAssessmentAnomalyOptions({ poisoningGuard: guard }, 'benchmark');
   const store = new MemoryBaselineStore();
-  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: 1 });
+  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: REPEATABLE_THINNING_SEED });
   const rng = new Rng(seed).fork(`poison:${form.spec.type}`);
   const perDay = form.spec.perDay;
   const events: { atMs: number; role: 'honest' | 'poison' | 'rapid' }[] = [];
@@ -273,7 +273,7 @@ export interface PatternPoisoningResult {
 export async function runPatternPoisoning(form: Form, pop: ScenarioConfig['population'], seed: number, guard: boolean): Promise<PatternPoisoningResult> {
   const config = parseAssessmentAnomalyOptions({ poisoningGuard: guard }, 'benchmark');
   const store = new MemoryBaselineStore();
-  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: 1 });
+  const analyzer = new AssessmentAnalyzer({ store, config, thinningSeed: REPEATABLE_THINNING_SEED });
   const rng = new Rng(seed).fork(`flood:${form.spec.type}`);
   const perDay = form.spec.perDay;
   const floodShare = 0.03;

@@ -12,7 +12,7 @@
  * writes the verdicts of the in-process analyzer (the benchmark's path) for comparison.
  */
 import fs from 'node:fs';
-import { AssessmentAnalyzer } from '../../lib/core/assessment-analyzer';
+import { AssessmentAnalyzer, REPEATABLE_THINNING_SEED } from '../../lib/core/assessment-analyzer';
 import { parseAssessmentAnomalyOptions } from '../../lib/core/assessment-config';
 import { MemoryBaselineStore } from '../../lib/stores/memory-baseline-store';
 import { DEFAULT_SCENARIO, SHIFTED_SCENARIO, WIDE_SCENARIO, generateStream, toJsonLine } from './scenario';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (labels) await writeAll(labels, stream.items.map((i) => JSON.stringify({ kind: i.kind, type: i.sub.type })));
   const verdicts = arg('verdicts');
   if (verdicts) {
-    const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: 1 });
+    const analyzer = new AssessmentAnalyzer({ store: new MemoryBaselineStore(), config: parseAssessmentAnomalyOptions({}), thinningSeed: REPEATABLE_THINNING_SEED });
     const lines: string[] = [];
     for (const item of stream.items) lines.push(JSON.stringify(await analyzer.analyze(item.sub)));
     await writeAll(verdicts, lines);

@@ -13,7 +13,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { CliCommand, CliIO } from './io';
 import { writeOut } from './io';
 import type { AssessmentSubmission } from '../core/types';
-import { AssessmentAnalyzer } from '../core/assessment-analyzer';
+import { AssessmentAnalyzer, REPEATABLE_THINNING_SEED } from '../core/assessment-analyzer';
 import { parseSubmission } from '../core/assessment-submission';
 import { parseNumber } from '../config/parsers';
 import { engineTextScanner } from '../detection/assessment-text-scanner';
@@ -47,7 +47,8 @@ function help(): string {
     'Reads one submission per line: {"user", "type", "completion_time" (seconds), "responses": {...},',
     '"score" (optional), "submitted_at" (ISO 8601), "item_times" (optional, seconds by item)}, in time order,',
     'and writes one verdict per line: {"anomalous": true|false, "anomalies": [{"type", "severity", "details"}], "baseline": {...}}.',
-    'Baselines are learned from the stream as it goes, exactly as the middleware learns them.',
+    'Baselines are learned from the stream as it goes, as the middleware learns them (a full baseline records one',
+    'recordable submission in eight, picked with a fixed seed, so that a run is repeatable).',
     '',
     'Options (flag, environment variable, default); flags override the environment:',
   ];
@@ -225,7 +226,7 @@ export const run: CliCommand = async (args, io) => {
     scanText,
     appendMode: 'await',
     // The same stream makes the same picks when a full baseline is thinned: a run is repeatable.
-    thinningSeed: 0x5eed,
+    thinningSeed: REPEATABLE_THINNING_SEED,
     onError: (err) => io.stderr.write(`watchpost assess: ${err instanceof Error ? err.message : String(err)}\n`),
   });
   await assessStream(io, analyzer);

@@ -1,8 +1,10 @@
 /**
  * Orchestration shared by the `@SecureAssessment` middleware and `watchpost assess`: take a
  * submission, get the type's baseline snapshot (cached, refreshed from the store now and then),
- * run the pure detector, and record the submission in the baseline when it was accepted. The
- * CLI and the middleware use this one class, so the CLI behaves exactly as the middleware does.
+ * run the pure detector, and record the submission in the baseline when it may be recorded (a
+ * share of them once the type's baseline is full). The CLI and the middleware use this one
+ * class, so the CLI behaves as the middleware does (save which submissions a full baseline
+ * records: the CLI's picks use a fixed seed, so that a run is repeatable).
  *
  * Time is the submission's `submittedAt`: the middleware sets it from the server clock, the CLI
  * takes it from the stream. Windows, refreshes and reference ages all run on that time.
@@ -31,6 +33,9 @@ import { type TextScanner, engineTextScanner, safeTextScanner } from '../detecti
 const MIN_BACKGROUND_RELOAD_MS = 1000;
 /** The same once the type has left cold start, in ms. */
 const WARM_BACKGROUND_RELOAD_MS = 30_000;
+
+/** The fixed thinning seed of repeatable runs (`watchpost assess`, the assessment benchmarks). */
+export const REPEATABLE_THINNING_SEED = 0x5eed;
 
 /** Default share of recordable submissions recorded once a type's baseline is full. */
 const FULL_RECORD_SHARE = 0.125;
@@ -84,20 +89,20 @@ export interface AssessmentAnalyzerOptions {
   /**
    * Share of recordable submissions that are recorded once a type's baseline is full: the
    * store's `maxSamplesPerType` samples as of the last load, plus this instance's appends
-   * since. Each is picked at random (seeded, so the same stream makes the same picks), so the
+   * since. Each is picked at random (with a fixed `thinningSeed` the same stream makes the same picks), so the
    * full baseline stays a fair sample of its users while each new sample costs a write and the
    * displacement of an old one only one time in 1/share. A full baseline then turns over that
    * many times more slowly (its window still bounds it). A number in (0, 1]; `1` records
-   * every one. Defaults to `0.125`. The share is an estimate's: appends of users already in
-   * the baseline (which replace their row) and other instances' appends are counted until the
-   * next load sets the count right, so a type just under its cap may be thinned, or a full one
-   * not yet, for up to one reload interval.
+   * every one. Defaults to `0.125`. Fullness is an estimate: appends of users already in the
+   * baseline (which replace their row) count as new ones and other instances' appends are not
+   * counted, until the next load sets the count right, so a type just under its cap may be
+   * thinned, or a full one not yet, for up to one reload interval.
    */
   readonly fullRecordShare?: number;
   /**
    * Seed of the thinning picks. Defaults to a random one, so that no client can tell which
-   * submissions are recorded; `watchpost assess` passes a fixed one, so that a run over the
-   * same stream makes the same picks.
+   * submissions are recorded; `watchpost assess` (and the assessment benchmarks) pass
+   * {@link REPEATABLE_THINNING_SEED}, so that a run over the same stream makes the same picks.
    */
   readonly thinningSeed?: number;
   /** Store and scanner failures. Defaults to ignoring them (detection carries on). */
@@ -247,7 +252,7 @@ export class AssessmentAnalyzer {
     this.cache.delete(type);
   }
 
-  /** Waits for background appends. */
+  /** Waits for background loads and appends, asking a batching store to write at once. */
   async flush(): Promise<void> {
     for (;;) {
       const loads = [...this.cache.values()].map((e) => e.loading).filter((l): l is Promise<void> => l !== undefined);

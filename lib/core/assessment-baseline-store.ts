@@ -14,7 +14,8 @@
  * The analyzer never reads the store per submission. It keeps a cached snapshot per type and
  * calls {@link BaselineStore.samples} and {@link BaselineStore.getReference} to refresh it every
  * few minutes or after a few dozen local appends (see `AssessmentAnalyzerOptions`), and calls
- * {@link BaselineStore.append} once per accepted submission, without awaiting it on the
+ * {@link BaselineStore.append} once per recordable submission (past `maxSamplesPerType`, for
+ * a share of them), without awaiting it on the
  * request path in the middleware. So:
  * - `append` must be one round trip (Redis: one Lua script doing HSET user -> JSON, ZADD
  *   user by time, ZREMRANGEBYSCORE of expired users with their HDELs, and the per-type cap;

@@ -13,7 +13,7 @@ import type { HttpSuite, RequestContext } from './suite';
 
 /** What the guard needs from the assessment checks (wired by the composition root). */
 export interface AssessmentRuntime {
-  /** Judges one submission against its type's baseline (and learns from it when accepted; from a share of them once the baseline is full). */
+  /** Judges one submission against its type's baseline (and learns from it when it may be recorded: accepted, or flagged by pattern checks only; a share of them once the baseline is full). */
   analyze(submission: AssessmentSubmission): Promise<AssessmentVerdict>;
   /** Writes one assessment_anomalies row per anomaly, linked to the event. */
   record(submission: AssessmentSubmission, verdict: AssessmentVerdict, meta: { readonly ip: string; readonly requestId: string; readonly eventId: string }): void;

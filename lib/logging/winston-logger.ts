@@ -132,8 +132,8 @@ export function createWinstonLogger(options: WinstonLoggerOptions): SecurityLogg
   fileStream?.on('error', () => undefined);
 
   // Security events are the bulk of the lines (one per login, say): they are formatted as
-  // winston's format would (same fields, same order, `timestamp` last) and appended to the
-  // destination directly, without winston's per-line stream machinery. Operational messages
+  // winston's format would (same fields, same order, `timestamp` last) and appended directly
+  // (to the gathered lines when writing to a file), without winston's per-line stream machinery. Operational messages
   // go through winston. An object-mode destination (a test stream) gets events via winston too.
   const dest: NodeJS.WritableStream = options.stream ?? fileStream ?? process.stdout;
   const direct = (dest as { _writableState?: { objectMode?: boolean } })._writableState?.objectMode !== true;

@@ -26,8 +26,8 @@ export interface TypeOrmBaselineStoreOptions {
   /**
    * Longest wait of a queued sample before its batch is written, in ms. Defaults to `25`. Each
    * write has a fixed cost (about half a millisecond of CPU on SQLite, whatever its size), so a
-   * longer wait makes fewer, larger writes: the middleware, which appends in the background,
-   * uses 250. `flush()` writes what is queued at once.
+   * longer wait makes fewer, larger writes: `createWatchpost()`, whose analyzer appends in the
+   * background, uses 250. `flush()` writes what is queued at once.
    */
   readonly batchDelayMs?: number;
 }
@@ -77,7 +77,7 @@ export class TypeOrmBaselineStore implements BaselineStore {
   /**
    * Appends of a type between two cap checks. The cap's query reads up to maxSamplesPerType
    * index entries, so it runs after a tenth of the cap (or pruneEvery appends, if more);
-   * meanwhile a type may hold that many rows over the cap, and reads still return the newest
+   * meanwhile a type may hold about that many rows over the cap (per process), and reads still return the newest
    * maxSamplesPerType.
    */
   private readonly capEvery: number;
