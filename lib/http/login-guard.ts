@@ -37,15 +37,18 @@ export function usernameOf(policy: AuthPolicy, req: Req): string | undefined {
   return raw.slice(0, 320);
 }
 
-/** Store keys of one login attempt's counters (made when its outcome is known). */
-function keys(ipKey: string, user: string | undefined) {
+/** Store keys of one client's login counters (made when an attempt's outcome is known). */
+function ipKeys(ipKey: string) {
+  return { ip: `login:ip:${ipKey}`, ipDistinct: `login:ip-users:${ipKey}` };
+}
+
+/** Store keys of one (client, account) attempt's counters (made when its outcome is known). */
+function accountKeys(ipKey: string, user: string) {
   return {
-    ip: `login:ip:${ipKey}`,
-    ipDistinct: `login:ip-users:${ipKey}`,
-    ipUser: user === undefined ? undefined : `login:ip-user:${ipKey}|${user}`,
-    user: user === undefined ? undefined : `login:user:${user}`,
-    userDistinct: user === undefined ? undefined : `login:user-ips:${user}`,
-    accountOffences: user === undefined ? undefined : `login:account-offences:${user}`,
+    ipUser: `login:ip-user:${ipKey}|${user}`,
+    user: `login:user:${user}`,
+    userDistinct: `login:user-ips:${user}`,
+    accountOffences: `login:account-offences:${user}`,
   };
 }
 
@@ -57,8 +60,6 @@ function accountLockKey(user: string): string {
   return `login:account-lock:${user}`;
 }
 
-type LoginKeys = ReturnType<typeof keys>;
-
 /** The guard middleware for one policy. */
 export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
   const cfg = suite.config;
@@ -66,15 +67,17 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
   const threshold = cfg.thresholds.failed_logins.threshold;
   const accountWindowMs = windowMs * 3;
 
-  async function onFailure(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined, k: LoginKeys): Promise<void> {
+  async function onFailure(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
     const store = suite.store;
     suite.logEvent({ type: 'AUTH_FAILURE', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
-    const fromIp = (await store.increment(k.ip, windowMs)).count;
-    if (user !== undefined && k.ipUser && k.user && k.userDistinct && k.accountOffences) {
+    const i = ipKeys(ctx.ipKey);
+    const fromIp = (await store.increment(i.ip, windowMs)).count;
+    if (user !== undefined) {
+      const k = accountKeys(ctx.ipKey, user);
       const [pair, account] = await Promise.all([store.increment(k.ipUser, windowMs), store.increment(k.user, accountWindowMs)]);
       if (pair.count === 1) {
         // A new (IP, account) pair: one more account failing from this IP, one more IP failing on this account.
-        const [users, ips] = await Promise.all([store.increment(k.ipDistinct, windowMs), store.increment(k.userDistinct, accountWindowMs)]);
+        const [users, ips] = await Promise.all([store.increment(i.ipDistinct, windowMs), store.increment(k.userDistinct, accountWindowMs)]);
         if (users.count >= cfg.login.distinctUsersThreshold && (await store.claim(`login:pattern:ip:${ctx.ipKey}`, '1', windowMs)) === undefined) {
           suite.logEvent({ type: 'BRUTE_FORCE_ATTEMPT', ip: ctx.ip, request: req, details: { pattern: manyAccountsPattern(fromIp, users.count), distinctUsers: users.count, failures: fromIp, windowSeconds: windowMs / 1000 } });
         }
@@ -97,9 +100,11 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
   }
 
-  async function onSuccess(req: Req, ctx: RequestContext, rawUser: string | undefined, k: LoginKeys): Promise<void> {
+  async function onSuccess(req: Req, ctx: RequestContext, rawUser: string | undefined, user: string | undefined): Promise<void> {
     suite.logEvent({ type: 'AUTH_SUCCESS', ip: ctx.ip, userIdentifier: rawUser ?? null, request: req, details: { guard: policy.where } });
-    if (k.ipUser && k.user) await Promise.all([suite.store.reset(k.ipUser), suite.store.reset(k.user)]);
+    if (user === undefined) return;
+    const k = accountKeys(ctx.ipKey, user);
+    await Promise.all([suite.store.reset(k.ipUser), suite.store.reset(k.user)]);
   }
 
   return async function loginGuard(req: Req, res: Response, next: NextFunction): Promise<void> {
@@ -132,7 +137,7 @@ export function createLoginGuard(suite: HttpSuite, policy: AuthPolicy) {
     }
     res.once('finish', () => {
       const outcome = loginOutcome(res.statusCode, policy.failureStatuses);
-      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user, keys(ctx.ipKey, user)) : outcome === 'success' ? onSuccess(req, ctx, rawUser, keys(ctx.ipKey, user)) : undefined;
+      const work = outcome === 'failure' ? onFailure(req, ctx, rawUser, user) : outcome === 'success' ? onSuccess(req, ctx, rawUser, user) : undefined;
       work?.catch((err: unknown) => suite.logger.error({ event: 'login_guard_failed', err: err instanceof Error ? err.message : String(err) }, 'could not record a login outcome'));
     });
     next();
